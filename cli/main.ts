@@ -1,0 +1,56 @@
+/**
+ * The command line: a thin layer over the library (DESIGN §9). Parse arguments, call the library,
+ * print. Bad input exits 2 with a message naming the field; bugs exit 1 (stack trace with --debug).
+ */
+import { Command, CommanderError } from 'commander';
+import { formatDiagnostic, InputError } from '../models/diagnostics.ts';
+import { registerFlops } from './commands/flops.ts';
+import { registerPresets } from './commands/presets.ts';
+import { registerSchema } from './commands/schema.ts';
+import { type Io, processIo } from './io.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_BUG = 1;
+export const EXIT_BAD_INPUT = 2;
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('wafersim')
+    .description('Simulate sparse transformer training on a wafer-scale PE mesh (Cerebras CS-2 model)')
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  registerFlops(program, io);
+  registerPresets(program, io);
+  registerSchema(program, io);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  }
+  return program;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit cleanly; usage errors (unknown option, missing argument) are bad input.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    if (error instanceof InputError) {
+      io.stderr(`wafersim: ${error.diagnostics.map(formatDiagnostic).join('\nwafersim: ')}\n`);
+      if (debug) io.stderr(`${error.stack}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`wafersim: internal error: ${message}\n`);
+    io.stderr(
+      debug && error instanceof Error ? `${error.stack}\n` : 'Run again with --debug for a stack trace.\n',
+    );
+    return EXIT_BUG;
+  }
+}

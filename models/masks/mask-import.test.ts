@@ -1,0 +1,302 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../diagnostics.ts';
+import type { ModelConfig } from '../model-config.ts';
+import { randomStream } from '../random-streams.ts';
+import { type LayerWeightKind, sparsitySpec } from '../sparsity.ts';
+import { layerWeights, type WeightMatrix } from '../weights.ts';
+import { type BitMask, createBitMask, generateBitMask, getBit, setBit } from './bit-mask.ts';
+import { type FileMaskSource, importMasks } from './mask-import.ts';
+import { writeNpy } from './npy.ts';
+import { writeSafetensors } from './safetensors.ts';
+import {
+  bitMaskToTensor,
+  encodeTensor,
+  type MaskLayout,
+  type StoredTensor,
+  storedShape,
+} from './stored-tensor.ts';
+
+const cwd = mkdtempSync(join(tmpdir(), 'wafersim-masks-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+const tiny = (activation: 'gelu' | 'swiglu'): ModelConfig => ({
+  name: 'tiny',
+  layers: 2,
+  dModel: 8,
+  heads: 2,
+  dFF: 12,
+  vocab: 16,
+  seqLen: 4,
+  activation,
+  tiedEmbeddings: true,
+});
+
+function weightsOf(activation: 'gelu' | 'swiglu', sparse: LayerWeightKind[]): WeightMatrix[] {
+  return layerWeights(tiny(activation), sparsitySpec(0.5, { weights: sparse }));
+}
+
+function randomMask(w: { name: string; rows: number; cols: number }): BitMask {
+  return generateBitMask(w.rows, w.cols, 0.5, { kind: 'unstructured' }, randomStream(1, 'import', w.name));
+}
+
+/** A weight as a Cerebras checkpoint stores it: float16, pruned weights NaN, kept ones non-zero. */
+function checkpointTensor(mask: BitMask, layout: MaskLayout): StoredTensor {
+  const [first, second] = storedShape(mask.rows, mask.cols, layout);
+  const values = Array.from({ length: first * second }, (_, i) => {
+    const [a, b] = [Math.floor(i / second), i % second];
+    const [row, col] = layout === 'out-in' ? [b, a] : [a, b];
+    return getBit(mask, row, col) ? 0.01 * (1 + (i % 7)) : Number.NaN;
+  });
+  return encodeTensor('float16', [first, second], values);
+}
+
+const source = (
+  path: string,
+  names: FileMaskSource['names'],
+  layout: MaskLayout = 'out-in',
+): FileMaskSource => ({
+  kind: 'file',
+  path,
+  names,
+  layout,
+});
+
+function errorOf(run: () => unknown): InputError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+const HF_LLAMA: Record<LayerWeightKind, string> = {
+  q: 'self_attn.q_proj',
+  k: 'self_attn.k_proj',
+  v: 'self_attn.v_proj',
+  attnOut: 'self_attn.o_proj',
+  ffnIn: 'mlp.up_proj',
+  ffnGate: 'mlp.gate_proj',
+  ffnOut: 'mlp.down_proj',
+};
+
+describe('a folder of .npy files with wafersim names', () => {
+  const weights = weightsOf('gelu', ['q', 'k', 'v', 'ffnIn', 'ffnOut']);
+  const folder = join(cwd, 'npy-masks');
+  mkdirSync(folder);
+  for (const w of weights) {
+    if (w.sparse) {
+      const file = w.name === 'layers.1.ffnOut' ? `${w.name}.weight.npy` : `${w.name}.npy`; // both spellings
+      writeFileSync(join(folder, file), writeNpy(bitMaskToTensor(randomMask(w), 'out-in')));
+    }
+  }
+  // A dense matrix's file is ignored, even with a wrong shape.
+  writeFileSync(join(folder, 'layers.0.attnOut.npy'), writeNpy(encodeTensor('bool', [1, 1], [1])));
+
+  it('imports every sparse matrix, transposed from out-in, and nothing else', () => {
+    const masks = importMasks(source('npy-masks', 'wafersim'), weights, cwd);
+    expect([...masks.keys()].sort()).toEqual(
+      weights
+        .filter((w) => w.sparse)
+        .map((w) => w.name)
+        .sort(),
+    );
+    for (const w of weights.filter((w) => w.sparse)) expect(masks.get(w.name)).toEqual(randomMask(w));
+  });
+
+  it('a missing file names it and lists what is there', () => {
+    const error = errorOf(() =>
+      importMasks(
+        source('npy-masks', 'wafersim'),
+        weightsOf('gelu', ['q', 'k', 'v', 'attnOut', 'ffnIn']),
+        cwd,
+      ),
+    );
+    // layers.0.attnOut.npy is the 1×1 file written for the dense case above.
+    expect(error.diagnostics.map((d) => [d.code, d.path])).toEqual([
+      ['shape-mismatch', 'layers.0.attnOut'],
+      ['missing-file', 'layers.1.attnOut'],
+    ]);
+    expect(error.diagnostics.map((d) => d.message)).toMatchInlineSnapshot(`
+      [
+        "npy-masks/layers.0.attnOut.npy: expected shape [8, 8] (layers.0.attnOut in layout 'out-in', [out, in]), found [1, 1].",
+        "npy-masks has no file layers.1.attnOut.npy, the mask of sparse layers.1.attnOut under names 'wafersim'. It holds: layers.0.attnOut, layers.0.ffnIn, layers.0.ffnOut, layers.0.k, layers.0.q, layers.0.v, … (11 in all).",
+      ]
+    `);
+  });
+});
+
+describe('a safetensors checkpoint with Hugging Face Llama names', () => {
+  const weights = weightsOf('swiglu', ['q', 'k', 'v', 'attnOut', 'ffnIn', 'ffnGate', 'ffnOut']);
+
+  it.each<[MaskLayout, string]>([
+    ['out-in', 'model.'],
+    ['in-out', ''],
+  ])('float16 with NaN for pruned weights, layout %s, prefix "%s"', (layout, prefix) => {
+    const tensors = weights.map(
+      (w) =>
+        [
+          `${prefix}layers.${w.layer}.${HF_LLAMA[w.kind]}.weight`,
+          checkpointTensor(randomMask(w), layout),
+        ] as const,
+    );
+    const file = `llama-${layout}.safetensors`;
+    writeFileSync(
+      join(cwd, file),
+      writeSafetensors([
+        ['model.embed_tokens.weight', encodeTensor('float32', [2, 2], [1, 2, 3, 4])],
+        ...tensors,
+      ]),
+    );
+    const masks = importMasks(source(file, 'hf-llama', layout), weights, cwd);
+    expect(masks.size).toBe(weights.length);
+    for (const w of weights) expect(masks.get(w.name)).toEqual(randomMask(w));
+  });
+
+  it('a shape mismatch names the tensor, the expected shape in the layout, and spots a transpose', () => {
+    const tensors = weights.map((w) => {
+      const layout: MaskLayout = w.name === 'layers.1.ffnIn' ? 'in-out' : 'out-in'; // one stored the wrong way round
+      return [
+        `model.layers.${w.layer}.${HF_LLAMA[w.kind]}.weight`,
+        checkpointTensor(randomMask(w), layout),
+      ] as const;
+    });
+    writeFileSync(join(cwd, 'transposed.safetensors'), writeSafetensors(tensors));
+    const error = errorOf(() => importMasks(source('transposed.safetensors', 'hf-llama'), weights, cwd));
+    expect(error.diagnostics).toMatchInlineSnapshot(`
+      [
+        {
+          "code": "shape-mismatch",
+          "message": "transposed.safetensors: expected shape [12, 8] (layers.1.ffnIn in layout 'out-in', [out, in]), found [8, 12]. That is the transpose: is the layout 'in-out'?",
+          "path": "model.layers.1.mlp.up_proj.weight",
+        },
+      ]
+    `);
+  });
+
+  it('wrong naming convention: every matrix is reported, with a hint at the right one', () => {
+    const tensors = weights.map(
+      (w) =>
+        [
+          `model.layers.${w.layer}.${HF_LLAMA[w.kind]}.weight`,
+          checkpointTensor(randomMask(w), 'out-in'),
+        ] as const,
+    );
+    writeFileSync(join(cwd, 'llama.safetensors'), writeSafetensors(tensors));
+    const error = errorOf(() => importMasks(source('llama.safetensors', 'wafersim'), weights, cwd));
+    expect(error.diagnostics).toHaveLength(weights.length);
+    expect(error.diagnostics[0]).toMatchInlineSnapshot(`
+      {
+        "code": "missing-file",
+        "message": "llama.safetensors has no tensor 'layers.0.q', the mask of sparse layers.0.q under names 'wafersim'. Its tensors look like names 'hf-llama'. It holds: model.layers.0.self_attn.q_proj.weight, model.layers.0.self_attn.k_proj.weight, model.layers.0.self_attn.v_proj.weight, model.layers.0.self_attn.o_proj.weight, model.layers.0.mlp.up_proj.weight, model.layers.0.mlp.gate_proj.weight, … (14 in all).",
+        "path": "layers.0.q",
+      }
+    `);
+  });
+
+  it('a missing tensor suggests a near name', () => {
+    const tensors = weights.map((w) => {
+      const name = w.name === 'layers.0.ffnOut' ? 'layers.0.ffn_out' : w.name;
+      return [name, bitMaskToTensor(randomMask(w), 'out-in')] as const;
+    });
+    writeFileSync(join(cwd, 'typo.safetensors'), writeSafetensors(tensors));
+    const error = errorOf(() => importMasks(source('typo.safetensors', 'wafersim'), weights, cwd));
+    expect(error.diagnostics).toHaveLength(1);
+    expect(error.diagnostics[0]!.message).toContain("Did you mean 'layers.0.ffn_out'?");
+  });
+});
+
+describe('GPT-NeoX: fused query_key_value split per head', () => {
+  const weights = weightsOf('gelu', ['q', 'k', 'v', 'attnOut', 'ffnIn', 'ffnOut']);
+  const heads = 2;
+  const headSize = 4;
+
+  /** [in = 8, out = 24] with outputs grouped per head as (q_h, k_h, v_h). */
+  function fuse(parts: BitMask[]): BitMask {
+    const fused = createBitMask(8, 24);
+    for (let row = 0; row < 8; row++) {
+      for (let out = 0; out < 24; out++) {
+        const head = Math.floor(out / (3 * headSize));
+        const part = Math.floor((out % (3 * headSize)) / headSize);
+        setBit(fused, row, out, getBit(parts[part]!, row, head * headSize + (out % headSize)));
+      }
+    }
+    return fused;
+  }
+
+  it('q, k and v come back from the fused tensor; the other matrices from their own', () => {
+    const tensors: (readonly [string, StoredTensor])[] = [];
+    for (let layer = 0; layer < 2; layer++) {
+      const qkv = (['q', 'k', 'v'] as const).map((kind) =>
+        randomMask(weights.find((w) => w.name === `layers.${layer}.${kind}`)!),
+      );
+      tensors.push([
+        `gpt_neox.layers.${layer}.attention.query_key_value.weight`,
+        checkpointTensor(fuse(qkv), 'out-in'),
+      ]);
+      for (const [kind, name] of [
+        ['attnOut', 'attention.dense'],
+        ['ffnIn', 'mlp.dense_h_to_4h'],
+        ['ffnOut', 'mlp.dense_4h_to_h'],
+      ] as const) {
+        const w = weights.find((x) => x.name === `layers.${layer}.${kind}`)!;
+        tensors.push([`gpt_neox.layers.${layer}.${name}.weight`, checkpointTensor(randomMask(w), 'out-in')]);
+      }
+    }
+    writeFileSync(join(cwd, 'neox.safetensors'), writeSafetensors(tensors));
+    const masks = importMasks(source('neox.safetensors', 'hf-gpt-neox'), weights, cwd, { heads });
+    expect(masks.size).toBe(weights.length);
+    for (const w of weights) expect(masks.get(w.name)).toEqual(randomMask(w));
+  });
+
+  it('without heads the split is impossible: a bug in the caller, not an input error', () => {
+    writeFileSync(join(cwd, 'empty.safetensors'), writeSafetensors([]));
+    expect(() => importMasks(source('empty.safetensors', 'hf-gpt-neox'), weights, cwd)).toThrow(
+      /needs options\.heads/,
+    );
+  });
+
+  it('a SwiGLU gate has no GPT-NeoX tensor', () => {
+    writeFileSync(join(cwd, 'empty.safetensors'), writeSafetensors([]));
+    const error = errorOf(() =>
+      importMasks(source('empty.safetensors', 'hf-gpt-neox'), weightsOf('swiglu', ['ffnGate']), cwd, {
+        heads,
+      }),
+    );
+    expect(error.diagnostics[0]).toMatchObject({ code: 'unsupported-format', path: 'layers.0.ffnGate' });
+    expect(error.message).toContain('GPT-NeoX models have no FFN gate');
+  });
+
+  it('a missing fused tensor is reported once per layer, not once per Q, K, V', () => {
+    writeFileSync(join(cwd, 'empty.safetensors'), writeSafetensors([]));
+    const error = errorOf(() =>
+      importMasks(source('empty.safetensors', 'hf-gpt-neox'), weightsOf('gelu', ['q', 'k', 'v']), cwd, {
+        heads,
+      }),
+    );
+    expect(error.diagnostics.map((d) => d.path)).toEqual([
+      'gpt_neox.layers.0.attention.query_key_value.weight',
+      'gpt_neox.layers.1.attention.query_key_value.weight',
+    ]);
+    expect(error.diagnostics[0]!.message).toContain('It holds no tensors.');
+  });
+});
+
+describe('the source path', () => {
+  const weights = weightsOf('gelu', ['q']);
+  it.each([
+    ['does-not-exist.safetensors', 'missing-file', 'no such file or folder'],
+    ['layers.0.q.npy', 'unsupported-format', 'a single .npy holds one matrix'],
+    ['notes.txt', 'unsupported-format', 'a .safetensors file or a folder of .npy files'],
+  ])('%s → %s', (path, code, fragment) => {
+    writeFileSync(join(cwd, 'layers.0.q.npy'), writeNpy(encodeTensor('bool', [8, 8], new Array(64).fill(1))));
+    writeFileSync(join(cwd, 'notes.txt'), 'hello');
+    const error = errorOf(() => importMasks(source(path, 'wafersim'), weights, cwd));
+    expect(error.diagnostics[0]).toMatchObject({ code, path });
+    expect(error.message).toContain(fragment);
+  });
+});

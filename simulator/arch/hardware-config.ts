@@ -1,0 +1,119 @@
+/**
+ * The machine (DESIGN §4): every parameter has a unit in its name, a default, a description and
+ * the source of its value (a section of ../shared/data/cs2-facts.md and its confidence tag).
+ * Figures tagged [UNC] there are parameters with a stated default, never hidden constants.
+ * Data only: this module imports nothing from the rest of the project.
+ */
+import { z } from 'zod';
+
+const posInt = () => z.number().int().positive();
+const nonNegInt = () => z.number().int().nonnegative();
+
+export const HardwareConfigSchema = z.strictObject({
+  name: z.string().min(1).describe('Name used in reports'),
+  // cs2-facts §2: "CS-2: 757 × 996" programmable fabric (SDK running-system page) [OFF].
+  meshRows: posInt().describe('PE rows of the programmable fabric (PEs)'),
+  meshCols: posInt().describe('PE columns of the programmable fabric (PEs)'),
+  // cs2-facts §1: 1.1 GHz, Hot Chips 34 via a third-party summary [OFF via 3P].
+  clockHz: z.number().positive().describe('Core clock (Hz)'),
+  // cs2-facts §2: 48 KB per PE = 8 banks × 6 KB (SDK appendix) [OFF].
+  sramBytesPerPe: posInt().describe('Local SRAM per PE (bytes)'),
+  // cs2-facts §2 SIMD table: @fmach 4-wide on WSE-2, 8-wide on WSE-3 [OFF].
+  fmacsPerCycle: posInt().describe(
+    'FP16 multiply-accumulates per PE per cycle with FP16 accumulation (SIMD width)',
+  ),
+  // cs2-facts §2 SIMD table: @fmachs 2-wide on WSE-2, 4-wide on WSE-3 [OFF].
+  fmacsPerCycleFp32Accumulate: posInt().describe('FP16 multiply, FP32 accumulate MACs per PE per cycle'),
+  // cs2-facts §2: which accumulate mode weight-streaming kernels use is [UNC]; the 7.5 PF figure matches FP16.
+  accumulate: z
+    .enum(['fp16', 'fp32'])
+    .describe('Accumulation precision of the GEMM kernels, selecting the MAC rate'),
+  // cs2-facts §2: SDK "two 32-bit reads + one 32-bit write" per cycle [OFF]; HC34 says 64-bit [OFF via 3P].
+  memReadBytesPerCycle: posInt().describe('Local memory read bandwidth per PE (bytes/cycle)'),
+  memWriteBytesPerCycle: posInt().describe('Local memory write bandwidth per PE (bytes/cycle)'),
+  // cs2-facts §3, §13: one 32-bit wavelet per link per direction per cycle [OFF].
+  waveletBits: posInt().describe(
+    'Payload of one wavelet (bits); each link carries one per direction per cycle',
+  ),
+  // cs2-facts §13: 1 cycle per hop (vendor clock-sync code subtracts px + py) [measured code].
+  hopLatencyCycles: nonNegInt().describe('Latency of one router-to-router hop (cycles)'),
+  // cs2-facts §13: T_R ≈ 2 cycles on WSE-2 (Luczynski et al. timing code) [3P].
+  rampLatencyCycles: nonNegInt().describe('Latency between a PE and its router, each way (cycles)'),
+  // cs2-facts §2/§3: 24 routable colors on WSE-2 [OFF].
+  routerColors: posInt().describe('Routable colors (virtual channels) per router'),
+  // cs2-facts §2: "within a few cycles, respond to the arrival of a wavelet" [OFF, value UNC].
+  taskOverheadCycles: nonNegInt().describe(
+    'Cycles to activate and start a data task on wavelet arrival; [UNC] "a few cycles", a calibration parameter',
+  ),
+  // cs2-facts §1: 1.2 Tb/s per CS-2 (SwarmX glossary) [OFF]; CS-3 same [3P].
+  ioBitsPerSecond: z
+    .number()
+    .positive()
+    .describe('Wafer I/O bandwidth for weights in and gradients out (bits/s)'),
+  // cs2-facts §2 GEMV kernel: each wavelet carries an FP16 value and a u16 index [OFF].
+  weightValueBits: posInt().describe('Bits of one streamed weight value'),
+  weightIndexBits: nonNegInt().describe('Bits of the index sent with each non-zero of a sparse weight'),
+  // cs2-facts §5: "the only bubble is at the iteration boundary (weight update)" [OFF]; its length is [UNC].
+  stepBubbleSeconds: z
+    .number()
+    .nonnegative()
+    .describe('Pause at each optimizer step while MemoryX updates weights (s); [UNC], no published figure'),
+});
+
+export type HardwareConfig = z.infer<typeof HardwareConfigSchema>;
+export const HARDWARE_CONFIG_KEYS = Object.keys(HardwareConfigSchema.shape) as readonly string[];
+
+const CS2: HardwareConfig = {
+  name: 'cs2',
+  meshRows: 757,
+  meshCols: 996,
+  clockHz: 1.1e9,
+  sramBytesPerPe: 48 * 1024,
+  fmacsPerCycle: 4,
+  fmacsPerCycleFp32Accumulate: 2,
+  accumulate: 'fp16',
+  memReadBytesPerCycle: 8,
+  memWriteBytesPerCycle: 4,
+  waveletBits: 32,
+  hopLatencyCycles: 1,
+  rampLatencyCycles: 2,
+  routerColors: 24,
+  taskOverheadCycles: 3,
+  ioBitsPerSecond: 1.2e12,
+  weightValueBits: 16,
+  weightIndexBits: 16,
+  stepBubbleSeconds: 0,
+};
+
+/**
+ * Hardware presets. CS-3 (cs2-facts §4): 762 × 1176 fabric [OFF], 8-wide FP16 FMAC [OFF], same
+ * 1.2 Tb/s I/O [3P]; its clock is not published, so it keeps the CS-2's 1.1 GHz [UNC].
+ */
+export const HARDWARE_PRESETS: Readonly<Record<string, HardwareConfig>> = {
+  cs2: CS2,
+  cs3: {
+    ...CS2,
+    name: 'cs3',
+    meshRows: 762,
+    meshCols: 1176,
+    fmacsPerCycle: 8,
+    fmacsPerCycleFp32Accumulate: 4,
+  },
+  'cs2-fp32acc': { ...CS2, name: 'cs2-fp32acc', accumulate: 'fp32' },
+  'cs2-2x-io': { ...CS2, name: 'cs2-2x-io', ioBitsPerSecond: 2.4e12 },
+  'cs2-8wide': { ...CS2, name: 'cs2-8wide', fmacsPerCycle: 8, fmacsPerCycleFp32Accumulate: 4 },
+};
+
+export const HARDWARE_PRESET_NAMES = Object.keys(HARDWARE_PRESETS) as readonly string[];
+
+/** The hardware field of a workload: a preset plus overrides of any field. */
+export const HardwareRefSchema = HardwareConfigSchema.omit({ name: true })
+  .partial()
+  .extend({
+    preset: z
+      .string()
+      .default('cs2')
+      .describe(`A hardware preset: ${HARDWARE_PRESET_NAMES.join(', ')}`),
+  })
+  .strict();
+export type HardwareRef = z.infer<typeof HardwareRefSchema>;

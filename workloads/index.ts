@@ -1,0 +1,43 @@
+/** The workloads package (DESIGN §7): see README.md. */
+
+export { workloadJsonSchema } from './json-schema.ts';
+export {
+  type LoadWorkloadOptions,
+  loadWorkload,
+  type ParseWorkloadOptions,
+  parseWorkload,
+  type ResolvedRef,
+  resolveStudyOrWorkload,
+  resolveWorkload,
+} from './load-workload.ts';
+export { countParameters, formatCount, roundToSignificant } from './parameter-count.ts';
+export {
+  chinchillaTokens,
+  FINETUNE_TOKEN_FRACTION,
+  STUDY_PRESET_NAMES,
+  STUDY_PRESETS,
+  type StudyPreset,
+  TOKENS_PER_PARAMETER,
+  WORKLOAD_PRESET_NAMES,
+  WORKLOAD_PRESETS,
+} from './presets.ts';
+export {
+  ACTIVATION_POLICIES,
+  type ActivationPolicy,
+  averageDensity,
+  BatchSchema,
+  type GradualSchedule,
+  GradualScheduleSchema,
+  levelAt,
+  PhaseSchema,
+  type PhaseSparsity,
+  phaseSchedule,
+  type SparsitySchedule,
+  WORKLOAD_FILE_VERSION,
+  type Workload,
+  type WorkloadFile,
+  type WorkloadFileInput,
+  type WorkloadOverlay,
+  type WorkloadPhase,
+  WorkloadSchema,
+} from './workload-schema.ts';

@@ -1,0 +1,39 @@
+/**
+ * The workload file format as JSON Schema (draft 2020-12), for editors: point a file's `$schema`
+ * at the output of `wafersim schema workload` to get completion and inline checks. Refinements
+ * (unique phase names, startFraction ≤ endFraction, N:M levels) are checked by wafersim only.
+ */
+import { z } from 'zod';
+import { MODEL_PRESET_NAMES } from '../models/model-config.ts';
+import { HARDWARE_PRESET_NAMES } from '../simulator/arch/hardware-config.ts';
+import { WORKLOAD_PRESET_NAMES } from './presets.ts';
+import { HardwarePresetNameSchema, ModelPresetNameSchema, WorkloadSchema } from './workload-schema.ts';
+
+/** Fields a file must give unless it `extends` another, which may supply them. */
+const REQUIRED_WITHOUT_EXTENDS = ['model', 'sparsity', 'batch', 'phases'];
+
+export function workloadJsonSchema(): z.core.JSONSchema.BaseSchema {
+  const schema = z.toJSONSchema(WorkloadSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    override: (ctx) => {
+      if (ctx.zodSchema === ModelPresetNameSchema) ctx.jsonSchema.enum = [...MODEL_PRESET_NAMES];
+      if (ctx.zodSchema === HardwarePresetNameSchema) ctx.jsonSchema.enum = [...HARDWARE_PRESET_NAMES];
+    },
+  });
+  const properties = schema.properties as Record<string, z.core.JSONSchema.BaseSchema>;
+  properties.extends = { ...properties.extends, examples: [...WORKLOAD_PRESET_NAMES, './base.json'] };
+  const { $schema: _draft, ...rest } = schema;
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'wafersim workload (version 1)',
+    description:
+      'A training workload for wafersim: model × sparsity × batch × phases (tokens) × hardware × seed. ' +
+      'Sparsity levels are fractions of zero weights in [0, 1).',
+    ...rest,
+    required: (rest.required ?? []).filter((key) => !REQUIRED_WITHOUT_EXTENDS.includes(key)),
+    if: { not: { required: ['extends'] } },
+    // biome-ignore lint/suspicious/noThenProperty: `then` is the JSON Schema keyword paired with `if`.
+    then: { required: REQUIRED_WITHOUT_EXTENDS },
+  };
+}
