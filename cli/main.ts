@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { formatDiagnostic, InputError } from '../models/diagnostics.ts';
+import { registerCompile } from './commands/compile.ts';
 import { registerFlops } from './commands/flops.ts';
 import { registerPresets } from './commands/presets.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -21,6 +22,7 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   registerFlops(program, io);
+  registerCompile(program, io);
   registerPresets(program, io);
   registerSchema(program, io);
   for (const command of program.commands) {

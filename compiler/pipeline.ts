@@ -4,7 +4,7 @@
  */
 import { dirname, isAbsolute } from 'node:path';
 import type { Diagnostic } from '../models/diagnostics.ts';
-import { countNonZeros } from '../models/masks/bit-mask.ts';
+import { type BitMask, countNonZeros } from '../models/masks/bit-mask.ts';
 import { importMasks } from '../models/masks/mask-import.ts';
 import type { SparsitySpec } from '../models/sparsity.ts';
 import { layerWeights, matrixDensities, type WeightMatrix } from '../models/weights.ts';
@@ -22,6 +22,8 @@ export interface CompiledPhase {
   readonly weights: readonly WeightMatrix[];
   /** Fraction of non-zeros of each matrix (from the spec, or measured on imported masks). */
   readonly densities: ReadonlyMap<string, number>;
+  /** The imported masks, when the workload names a mask file (the simulator counts their bits). */
+  readonly masks?: ReadonlyMap<string, BitMask>;
   readonly program: PlacedProgram;
 }
 
@@ -40,15 +42,19 @@ export function phaseLevel(workload: Workload, phase: WorkloadPhase, fraction = 
 }
 
 /** Densities of the matrices: as the spec says, or counted on the masks of a file. */
-function resolveDensities(workload: Workload, spec: SparsitySpec, weights: readonly WeightMatrix[]) {
-  if (spec.source.kind !== 'file' || spec.level === 0) return matrixDensities(weights, spec);
+function resolveDensities(
+  workload: Workload,
+  spec: SparsitySpec,
+  weights: readonly WeightMatrix[],
+): { densities: Map<string, number>; masks?: Map<string, BitMask> } {
+  if (spec.source.kind !== 'file' || spec.level === 0) return { densities: matrixDensities(weights, spec) };
   const masks = importMasks(spec.source, weights, workloadDir(workload), { heads: workload.model.heads });
   const densities = new Map<string, number>();
   for (const w of weights) {
     const mask = masks.get(w.name);
     densities.set(w.name, mask ? countNonZeros(mask) / (w.rows * w.cols) : 1);
   }
-  return densities;
+  return { densities, masks };
 }
 
 /** Throws on an illegal graph: a violation is a bug in a pass, not bad input. */
@@ -73,7 +79,7 @@ export function compilePhase(
   const spec: SparsitySpec = { ...workload.sparsity, level };
   // 2. The weight matrices and how dense each one is (real masks are counted, not assumed).
   const weights = layerWeights(workload.model, spec);
-  const densities = resolveDensities(workload, spec, weights);
+  const { densities, masks } = resolveDensities(workload, spec, weights);
   // 3. Lower one step of the global batch to a dataflow graph, and check it is legal.
   const stepGraph = lowerTrainingStep({
     model: workload.model,
@@ -99,7 +105,10 @@ export function compilePhase(
   });
   if (!placed.ok) return placed;
   for (const mb of placed.program.microBatches) assertLegal(mb.graph, 'placement');
-  return { ok: true, phase: { phase, level, weights, densities, program: placed.program } };
+  return {
+    ok: true,
+    phase: { phase, level, weights, densities, ...(masks ? { masks } : {}), program: placed.program },
+  };
 }
 
 /** Compiles every phase of a workload (or the named one); all diagnostics are collected. */

@@ -20,6 +20,8 @@ export interface PlaceContext {
   readonly model: ModelConfig;
   /** Activation bytes per PE resident under the policy. */
   readonly residentBytes: number;
+  /** Row groups a node must keep (a remainder micro-batch reuses the main one's), by node id. */
+  readonly rowGroupsOf?: ReadonlyMap<string, number>;
 }
 
 export type NodePlacement =
@@ -112,7 +114,7 @@ export function placeNode(ctx: PlaceContext, node: DataflowNode): NodePlacement 
   const available = hw.sramBytesPerPe - RESERVED_SRAM_BYTES_PER_PE;
   const problem = matmulProblem(node);
   if (problem) {
-    const choice = chooseMatmulTiling(hw, problem, ctx.residentBytes);
+    const choice = chooseMatmulTiling(hw, problem, ctx.residentBytes, ctx.rowGroupsOf?.get(node.id));
     if (!choice.ok) {
       return {
         ok: false,

@@ -42,6 +42,7 @@ function placementKey(node: DataflowNode): string {
 function placeGraph(
   input: PlaceStepInput,
   graph: DataflowGraph,
+  rowGroupsOf?: ReadonlyMap<string, number>,
 ): { ok: true; placements: Placement[] } | { ok: false; failure: Infeasible } {
   const { hardware: hw, model } = input;
   const residentBytes = residentBytesPerPe(
@@ -50,7 +51,7 @@ function placeGraph(
     tokensPerPe(graph.tokens, hw.meshCols),
     hw.meshRows,
   );
-  const ctx = { hw, model, residentBytes };
+  const ctx = { hw, model, residentBytes, ...(rowGroupsOf ? { rowGroupsOf } : {}) };
   const cache = new Map<string, NodePlacement>();
   const placements: Placement[] = [];
   for (const node of graph.nodes) {
@@ -114,9 +115,9 @@ function infeasibleDiagnostic(input: PlaceStepInput, failure: Infeasible, sequen
 
 export function placeStep(input: PlaceStepInput): PlaceStepResult {
   const stepGraph = lowerFor(input, input.sequences);
-  const attempt = (sequences: number) => {
+  const attempt = (sequences: number, rowGroupsOf?: ReadonlyMap<string, number>) => {
     const graph = lowerFor(input, sequences);
-    return { graph, result: placeGraph(input, graph) };
+    return { graph, result: placeGraph(input, graph, rowGroupsOf) };
   };
 
   let micro = input.microBatchSequences;
@@ -143,7 +144,15 @@ export function placeStep(input: PlaceStepInput): PlaceStepResult {
         hi = mid - 1;
       }
     }
-    micro = lo;
+    // Balance the micro-batches: as many as the largest fit needs, as even as they can be, so a
+    // small remainder does not stream every weight again for a handful of sequences.
+    const count = Math.ceil(input.sequences / lo);
+    micro = Math.ceil(input.sequences / count);
+    if (micro !== lo) {
+      const balanced = attempt(micro);
+      if (!balanced.result.ok) return infeasible(input, balanced.result.failure, micro);
+      best = { graph: balanced.graph, placements: balanced.result.placements };
+    }
     placedMicro = best;
   }
 
@@ -161,7 +170,11 @@ export function placeStep(input: PlaceStepInput): PlaceStepResult {
     },
   ];
   if (remainder > 0) {
-    const { graph, result } = attempt(remainder);
+    const rowGroups = new Map<string, number>();
+    placedMicro.placements.forEach((p) => {
+      if ('rowGroups' in p.tiling) rowGroups.set(p.node, p.tiling.rowGroups);
+    });
+    const { graph, result } = attempt(remainder, rowGroups);
     if (!result.ok) return infeasible(input, result.failure, remainder);
     microBatches.push({
       sequences: remainder,

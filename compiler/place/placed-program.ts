@@ -37,6 +37,8 @@ export interface MatmulTiling {
   /** Tokens held by each PE (mesh columns used = ceil(m / tokensPerPe)). */
   readonly tokensPerPe: number;
   readonly activeCols: number;
+  /** Accumulators (GEMM) or output-gradient column buffers (SDDMM) per PE. */
+  readonly buffers: number;
 }
 
 export interface ElementwiseTiling {

@@ -10,7 +10,12 @@
  * and one multicast across the active columns.
  */
 import type { HardwareConfig } from '../../simulator/arch/hardware-config.ts';
-import { RESERVED_SRAM_BYTES_PER_PE, WEIGHT_FIFO_WAVELETS } from '../../simulator/arch/kernel-costs.ts';
+import {
+  GEMM_ACCUMULATORS,
+  RESERVED_SRAM_BYTES_PER_PE,
+  SDDMM_COLUMN_BUFFERS,
+  WEIGHT_FIFO_WAVELETS,
+} from '../../simulator/arch/kernel-costs.ts';
 import { accumulatorBytes, ioWeightsPerCycle, macsPerCycle } from '../../simulator/arch/machine-rates.ts';
 import type { BoundingLimit, MatmulTiling } from './placed-program.ts';
 
@@ -54,6 +59,7 @@ export function estimateMatmul(hw: HardwareConfig, p: MatmulProblem, rowGroups: 
   const rowsPerGroup = Math.floor(hw.meshRows / rowGroups);
   const kSlice = Math.ceil(p.k / rowsPerGroup);
   const colsPerGroup = Math.ceil(p.n / rowGroups);
+  const buffers = p.kernel === 'sddmm' ? SDDMM_COLUMN_BUFFERS : GEMM_ACCUMULATORS;
   const tiling: MatmulTiling = {
     kernel: p.kernel,
     m: p.m,
@@ -68,13 +74,14 @@ export function estimateMatmul(hw: HardwareConfig, p: MatmulProblem, rowGroups: 
     colsPerGroup,
     tokensPerPe: tpp,
     activeCols,
+    buffers,
   };
-  const accBytes = accumulatorBytes(hw);
-  // Operand slice, double-buffered accumulators (or the output-gradient column of an SDDMM),
-  // the output rows this PE keeps after the reduction, and the weight queue.
+  // Operand slice, the accumulators (or an SDDMM's output-gradient column buffers, FP16), the
+  // output rows this PE keeps after the reduction, and the weight queue.
+  const bufferBytes = p.kernel === 'sddmm' ? 2 : accumulatorBytes(hw);
   const workingBytes =
     tpp * kSlice * 2 +
-    2 * tpp * accBytes +
+    buffers * tpp * bufferBytes +
     tpp * Math.ceil(colsPerGroup / rowsPerGroup) * 2 +
     WEIGHT_FIFO_WAVELETS * 4;
   const compute = kSlice * p.density * axpyCycles(hw, tpp);
@@ -109,6 +116,7 @@ export function chooseMatmulTiling(
   hw: HardwareConfig,
   p: MatmulProblem,
   residentBytes: number,
+  onlyGroups?: number,
 ): MatmulChoice {
   const budget = hw.sramBytesPerPe - RESERVED_SRAM_BYTES_PER_PE - residentBytes;
   let best: MatmulEstimate | undefined;
@@ -116,7 +124,10 @@ export function chooseMatmulTiling(
   let feasible = 0;
   let smallestWorkingBytes = Number.POSITIVE_INFINITY;
   const maxGroups = Math.min(hw.meshRows, p.n);
-  for (let g = 1; g <= maxGroups; g++) {
+  // A remainder micro-batch keeps the main one's row groups: same k-slices, same mask counts.
+  const first = onlyGroups ?? 1;
+  const last = onlyGroups ?? maxGroups;
+  for (let g = first; g <= last; g++) {
     const e = estimateMatmul(hw, p, g);
     smallestWorkingBytes = Math.min(smallestWorkingBytes, e.workingBytes);
     if (e.workingBytes > budget) continue;
