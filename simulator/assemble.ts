@@ -1,0 +1,126 @@
+/**
+ * Puts unit results back together into one step: nodes run one after another (weights stream one
+ * layer at a time, DESIGN §5), micro-batches repeat, the activation policy adds its cost, and the
+ * step boundary adds the bubble. Sums of raw counters only; no ratios here.
+ */
+
+import type { DataflowNode } from '../compiler/ir/graph.ts';
+import type { CompiledPhase } from '../compiler/pipeline.ts';
+import { ioBitsPerCycle } from './arch/machine-rates.ts';
+import { addCounters, type Counters, totalCycles, zeroCounters } from './counters.ts';
+import type { PhaseLayout } from './plan.ts';
+import type { TaskResult, UnitResult } from './units.ts';
+
+/** The kinds of work a report breaks the step into. */
+export type OpKind =
+  | 'linear forward'
+  | 'linear backward-data'
+  | 'weight gradient'
+  | 'attention'
+  | 'LM head'
+  | 'element-wise'
+  | 'I/O'
+  | 'optimizer';
+
+export function opKindOf(node: DataflowNode): OpKind {
+  switch (node.op) {
+    case 'linear':
+      return node.pass === 'forward' ? 'linear forward' : 'linear backward-data';
+    case 'sddmm':
+      return 'weight gradient';
+    case 'weight-grad':
+      return node.shape.length === 3 ? 'weight gradient' : 'element-wise';
+    case 'attn-scores':
+    case 'attn-context':
+      return 'attention';
+    case 'lm-head':
+      return 'LM head';
+    case 'grad-stream-out':
+      return 'I/O';
+    case 'embedding':
+      return node.pass === 'forward' ? 'I/O' : 'element-wise';
+    case 'optimizer':
+      return 'optimizer';
+    default:
+      return 'element-wise';
+  }
+}
+
+export interface StepResult {
+  /** Counters of one optimizer step. */
+  readonly counters: Counters;
+  readonly stepCycles: number;
+  /** The same counters split by kind of work (they sum to `counters`). */
+  readonly byOpKind: ReadonlyMap<OpKind, Counters>;
+  /** Busy cycles of each mesh row over the step, and the mesh columns that held tokens. */
+  readonly rowBusy: Float64Array;
+  readonly activeCols: number;
+  /** Milliseconds the units spent drawing masks and simulating. */
+  readonly drawMs: number;
+  readonly simulateMs: number;
+}
+
+export function assembleStep(
+  compiled: CompiledPhase,
+  layout: PhaseLayout,
+  results: readonly UnitResult[],
+): StepResult {
+  const { program } = compiled;
+  const hw = program.hardware;
+  const byKey = new Map<string, TaskResult>();
+  let drawMs = 0;
+  let simulateMs = 0;
+  for (const unit of results) {
+    drawMs += unit.drawMs;
+    simulateMs += unit.simulateMs;
+    for (const r of unit.results) byKey.set(r.key, r);
+  }
+  let step = zeroCounters();
+  const byOpKind = new Map<OpKind, Counters>();
+  const rowBusy = new Float64Array(hw.meshRows);
+  let activeCols = 0;
+  const add = (kind: OpKind, c: Counters, times: number) => {
+    step = addCounters(step, c, times);
+    byOpKind.set(kind, addCounters(byOpKind.get(kind) ?? zeroCounters(), c, times));
+  };
+  let lastGradOut: { kind: OpKind; counters: Counters } | undefined;
+
+  program.microBatches.forEach((mb, b) => {
+    const keys = layout.microBatches[b]!.keys;
+    mb.graph.nodes.forEach((node, i) => {
+      const r = byKey.get(keys[i]!);
+      if (!r) throw new Error(`no simulation result for ${node.id}`);
+      // Under recompute, each block's forward runs again before its backward.
+      const rerun =
+        program.activationPolicy === 'recompute' && node.pass === 'forward' && node.layer !== null;
+      const times = mb.count * (rerun ? 2 : 1);
+      add(opKindOf(node), r.counters, times);
+      for (let row = 0; row < rowBusy.length; row++) rowBusy[row] = rowBusy[row]! + times * r.rowBusy[row]!;
+      activeCols = Math.max(activeCols, r.activeCols);
+      if (node.op === 'grad-stream-out') lastGradOut = { kind: opKindOf(node), counters: r.counters };
+    });
+    if (mb.spilledBytes > 0) {
+      // Spilled activations go out after each block's forward and come back before its backward,
+      // sharing the wafer I/O with the weight stream.
+      const spill = zeroCounters();
+      add(
+        'I/O',
+        {
+          ...spill,
+          cycles: { ...spill.cycles, io: (mb.spilledBytes * 8) / ioBitsPerCycle(hw) },
+          bytesIn: mb.spilledBytes / 2,
+          bytesOut: mb.spilledBytes / 2,
+        },
+        mb.count,
+      );
+    }
+  });
+  if (lastGradOut) {
+    // The last gradients of the step must reach the optimizer before it can start: that stream
+    // cannot overlap with anything (earlier ones overlap with the next op's compute).
+    const z = zeroCounters();
+    const cycles = (lastGradOut.counters.bytesOut * 8) / ioBitsPerCycle(hw);
+    add('optimizer', { ...z, cycles: { ...z.cycles, bubble: cycles } }, 1);
+  }
+  return { counters: step, stepCycles: totalCycles(step), byOpKind, rowBusy, activeCols, drawMs, simulateMs };
+}

@@ -1,0 +1,82 @@
+/**
+ * Splits a compiled phase into simulation units (units.ts) and keeps the layout needed to put
+ * their results back together in graph order (assemble.ts).
+ */
+import type { CompiledPhase } from '../compiler/pipeline.ts';
+import type { BitMask } from '../models/masks/bit-mask.ts';
+import type { SimUnit, UnitTask } from './units.ts';
+
+/** Where each node's result lives: the task key, per micro-batch program, in graph order. */
+export interface PhaseLayout {
+  readonly microBatches: readonly { readonly count: number; readonly keys: readonly string[] }[];
+}
+
+export interface PhasePlan {
+  readonly units: readonly SimUnit[];
+  readonly layout: PhaseLayout;
+}
+
+/** Dense tasks per unit: enough to keep a worker busy, few enough to spread over workers. */
+const DENSE_TASKS_PER_UNIT = 16;
+
+export function planPhase(
+  compiled: CompiledPhase,
+  options: { seed: number; pattern: string; masks?: ReadonlyMap<string, BitMask> },
+): PhasePlan {
+  const { program } = compiled;
+  const hardware = program.hardware;
+  const weightInfo = new Map(compiled.weights.map((w) => [w.name, w]));
+  const matrixTasks = new Map<string, UnitTask[]>();
+  const denseTasks = new Map<string, UnitTask>();
+  const microBatches = program.microBatches.map((mb, b) => {
+    const keys: string[] = [];
+    mb.graph.nodes.forEach((node, i) => {
+      const placement = mb.placements[i]!;
+      const w = node.weight ? weightInfo.get(node.weight) : undefined;
+      const sparseMatmul =
+        w !== undefined && node.density < 1 && (node.op === 'linear' || node.op === 'sddmm');
+      if (sparseMatmul) {
+        const key = `${b}:${node.id}`;
+        const list = matrixTasks.get(w.name) ?? [];
+        list.push({ key, node, placement });
+        matrixTasks.set(w.name, list);
+        keys.push(key);
+        return;
+      }
+      // Dense work depends only on what the node does and how it is placed: identical layers share it.
+      const key = JSON.stringify([node.op, node.pass, node.shape, node.density, placement.tiling]);
+      if (!denseTasks.has(key)) denseTasks.set(key, { key, node, placement });
+      keys.push(key);
+    });
+    return { count: mb.count, keys };
+  });
+
+  const units: SimUnit[] = [];
+  for (const [weight, tasks] of matrixTasks) {
+    const w = weightInfo.get(weight)!;
+    const mask = options.masks?.get(weight);
+    units.push({
+      kind: 'matrix',
+      id: `matrix:${weight}`,
+      hardware,
+      weight,
+      rows: w.rows,
+      cols: w.cols,
+      density: compiled.densities.get(weight) ?? 1,
+      pattern: options.pattern,
+      seed: options.seed,
+      ...(mask ? { mask } : {}),
+      tasks,
+    });
+  }
+  const dense = [...denseTasks.values()];
+  for (let i = 0; i < dense.length; i += DENSE_TASKS_PER_UNIT) {
+    units.push({
+      kind: 'dense',
+      id: `dense:${i / DENSE_TASKS_PER_UNIT}`,
+      hardware,
+      tasks: dense.slice(i, i + DENSE_TASKS_PER_UNIT),
+    });
+  }
+  return { units, layout: { microBatches } };
+}

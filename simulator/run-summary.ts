@@ -1,0 +1,110 @@
+/**
+ * The serializable result of simulating workloads: plain data, structured-cloneable (it crosses
+ * from a session worker to the CLI), raw counters only. reports/ derives every metric from it.
+ */
+import type { ModelConfig } from '../models/model-config.ts';
+import type { SparsitySpec } from '../models/sparsity.ts';
+import type { SparsitySchedule, Workload } from '../workloads/index.ts';
+import type { HardwareConfig } from './arch/hardware-config.ts';
+import type { OpKind, StepResult } from './assemble.ts';
+import type { Counters } from './counters.ts';
+import type { PhaseResult, SimulatedStep, WorkloadResult } from './run-workload.ts';
+
+export interface StepSummary {
+  /** Sparsity level this step ran at, and the share of the phase's tokens it stands for. */
+  readonly level: number;
+  readonly tokenFraction: number;
+  readonly stepCycles: number;
+  readonly counters: Counters;
+  readonly byOpKind: readonly (readonly [OpKind, Counters])[];
+  /** Busy cycles per mesh row over the step; the PEs of a row beyond `activeCols` hold no tokens. */
+  readonly rowBusy: Float64Array;
+  readonly activeCols: number;
+  /** FLOPs of one step by the papers' accounting. */
+  readonly flops: { readonly effective: number; readonly dense: number };
+  readonly microBatchSequences: number;
+  readonly microBatches: readonly { readonly sequences: number; readonly count: number }[];
+  readonly activationPolicy: string;
+  /** Wall milliseconds the units spent drawing masks and simulating (outside the results proper). */
+  readonly drawMs: number;
+  readonly simulateMs: number;
+}
+
+export interface PhaseSummary {
+  readonly name: string;
+  /** The phase's schedule (constant level or gradual ramp), resolved against the workload. */
+  readonly sparsity?: SparsitySchedule;
+  readonly tokens: number;
+  readonly tokensPerStep: number;
+  readonly steps: number;
+  readonly averageLevel: number;
+  readonly samples: readonly StepSummary[];
+  readonly dense: StepSummary;
+  /** Token-weighted mean step. */
+  readonly stepCounters: Counters;
+  readonly stepByOpKind: readonly (readonly [OpKind, Counters])[];
+  readonly stepFlops: { readonly effective: number; readonly dense: number };
+}
+
+export interface WorkloadSummary {
+  readonly name: string;
+  readonly description?: string;
+  readonly source: string;
+  readonly model: ModelConfig;
+  readonly hardware: HardwareConfig;
+  readonly sparsity: SparsitySpec;
+  readonly batch: Workload['batch'];
+  readonly seed: number;
+  readonly phases: readonly PhaseSummary[];
+}
+
+function summarizeStep(s: SimulatedStep): StepSummary {
+  const step: StepResult = s.step;
+  const program = s.compiled.program;
+  return {
+    level: s.level,
+    tokenFraction: s.tokenFraction,
+    stepCycles: step.stepCycles,
+    counters: step.counters,
+    byOpKind: [...step.byOpKind],
+    rowBusy: step.rowBusy,
+    activeCols: step.activeCols,
+    flops: s.flops,
+    microBatchSequences: program.microBatchSequences,
+    microBatches: program.microBatches.map((m) => ({ sequences: m.sequences, count: m.count })),
+    activationPolicy: program.activationPolicy,
+    drawMs: step.drawMs,
+    simulateMs: step.simulateMs,
+  };
+}
+
+function summarizePhase(p: PhaseResult): PhaseSummary {
+  return {
+    name: p.phase.name,
+    ...(p.phase.sparsity === undefined ? {} : { sparsity: p.phase.sparsity }),
+    tokens: p.tokens,
+    tokensPerStep: p.tokensPerStep,
+    steps: p.steps,
+    averageLevel: p.averageLevel,
+    samples: p.samples.map(summarizeStep),
+    dense: summarizeStep(p.dense),
+    stepCounters: p.stepCounters,
+    stepByOpKind: [...p.stepByOpKind],
+    stepFlops: p.stepFlops,
+  };
+}
+
+export function summarizeWorkload(r: WorkloadResult): WorkloadSummary {
+  const w = r.workload;
+  return {
+    name: w.name,
+    ...(w.description === undefined ? {} : { description: w.description }),
+    source: w.source,
+    model: w.model,
+    hardware: w.hardware,
+    sparsity: w.sparsity,
+    batch: w.batch,
+    seed: w.seed,
+    phases: r.phases.map(summarizePhase),
+  };
+}

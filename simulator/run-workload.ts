@@ -1,0 +1,177 @@
+/**
+ * Simulates a workload: each phase's training step, sparse and its dense equivalent on the same
+ * hardware, and what they add up to over the phase's token budget. Gradual pruning schedules are
+ * sampled: the step is simulated at a few levels along the ramp and weighted by tokens.
+ */
+import { type CompiledPhase, compilePhase } from '../compiler/pipeline.ts';
+import { InputError } from '../models/diagnostics.ts';
+import type { Workload, WorkloadPhase } from '../workloads/index.ts';
+import { phaseSchedule } from '../workloads/index.ts';
+import { assembleStep, type OpKind, type StepResult } from './assemble.ts';
+import { addCounters, type Counters, zeroCounters } from './counters.ts';
+import { serialExecutor, type UnitExecutor } from './executor.ts';
+import { planPhase } from './plan.ts';
+
+/** Points along a gradual ramp at which the step is simulated (midpoints of equal token shares). */
+export const RAMP_SAMPLES = 4;
+
+export interface LevelShare {
+  readonly level: number;
+  /** Fraction of the phase's tokens trained at this level. */
+  readonly tokenFraction: number;
+}
+
+/** The levels a phase trains at, with their token shares (they sum to 1). */
+export function levelShares(phase: WorkloadPhase, spec: { level: number }): LevelShare[] {
+  const s = phaseSchedule(phase, spec);
+  if (s.schedule === 'constant') return [{ level: s.level, tokenFraction: 1 }];
+  const shares: LevelShare[] = [];
+  if (s.startFraction > 0) shares.push({ level: s.from, tokenFraction: s.startFraction });
+  const ramp = s.endFraction - s.startFraction;
+  for (let i = 0; i < RAMP_SAMPLES && ramp > 0; i++) {
+    const t = (i + 0.5) / RAMP_SAMPLES;
+    shares.push({ level: s.from + (s.to - s.from) * t, tokenFraction: ramp / RAMP_SAMPLES });
+  }
+  if (s.endFraction < 1) shares.push({ level: s.to, tokenFraction: 1 - s.endFraction });
+  return shares;
+}
+
+export interface SimulatedStep {
+  readonly level: number;
+  readonly tokenFraction: number;
+  readonly compiled: CompiledPhase;
+  readonly step: StepResult;
+  /** FLOPs of one step by the papers' accounting (from the step graph). */
+  readonly flops: { readonly effective: number; readonly dense: number };
+}
+
+export interface PhaseResult {
+  readonly phase: WorkloadPhase;
+  readonly tokens: number;
+  readonly tokensPerStep: number;
+  readonly steps: number;
+  /** Token-weighted mean sparsity level. */
+  readonly averageLevel: number;
+  readonly samples: readonly SimulatedStep[];
+  readonly dense: SimulatedStep;
+  /** Token-weighted mean step (equal to the one step of a constant phase). */
+  readonly stepCounters: Counters;
+  readonly stepByOpKind: ReadonlyMap<OpKind, Counters>;
+  readonly stepFlops: { readonly effective: number; readonly dense: number };
+}
+
+export interface WorkloadResult {
+  readonly workload: Workload;
+  readonly phases: readonly PhaseResult[];
+}
+
+export interface SimulateOptions {
+  readonly executor?: UnitExecutor;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: {
+    readonly label: string;
+    readonly done: number;
+    readonly total: number;
+  }) => void;
+  /** Dense-equivalent steps shared across the workloads of a run (same model, batch, hardware). */
+  readonly denseCache?: Map<string, SimulatedStep>;
+}
+
+function stepFlops(compiled: CompiledPhase): { effective: number; dense: number } {
+  let effective = 0;
+  let dense = 0;
+  for (const n of compiled.program.stepGraph.nodes) {
+    effective += n.flops.effective;
+    dense += n.flops.dense;
+  }
+  return { effective, dense };
+}
+
+async function simulateLevel(
+  workload: Workload,
+  phase: WorkloadPhase,
+  share: LevelShare,
+  options: SimulateOptions,
+  label: string,
+): Promise<SimulatedStep> {
+  const result = compilePhase(workload, phase, { level: share.level });
+  if (!result.ok) throw new InputError(result.diagnostics);
+  const compiled = result.phase;
+  const seed =
+    workload.sparsity.source.kind === 'random'
+      ? (workload.sparsity.source.seed ?? workload.seed)
+      : workload.seed;
+  const plan = planPhase(compiled, {
+    seed,
+    pattern: workload.sparsity.pattern,
+    ...(compiled.masks ? { masks: compiled.masks } : {}),
+  });
+  const executor = options.executor ?? serialExecutor;
+  const results = await executor.run(plan.units, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onUnitDone: (done, total) => options.onProgress?.({ label, done, total }),
+  });
+  const step = assembleStep(compiled, plan.layout, results);
+  return {
+    level: share.level,
+    tokenFraction: share.tokenFraction,
+    compiled,
+    step,
+    flops: stepFlops(compiled),
+  };
+}
+
+function denseKey(workload: Workload): string {
+  return JSON.stringify([workload.model, workload.hardware, workload.batch, workload.activationPolicy]);
+}
+
+export async function simulateWorkload(
+  workload: Workload,
+  options: SimulateOptions = {},
+): Promise<WorkloadResult> {
+  const cache = options.denseCache ?? new Map<string, SimulatedStep>();
+  const phases: PhaseResult[] = [];
+  for (const phase of workload.phases) {
+    const shares = levelShares(phase, workload.sparsity);
+    const samples: SimulatedStep[] = [];
+    for (const share of shares) {
+      const label = `${workload.name} · ${phase.name} · sparsity ${share.level.toFixed(2)}`;
+      samples.push(await simulateLevel(workload, phase, share, options, label));
+    }
+    const key = denseKey(workload);
+    let dense = cache.get(key);
+    if (!dense) {
+      const label = `${workload.name} · dense equivalent`;
+      dense = await simulateLevel(workload, phase, { level: 0, tokenFraction: 1 }, options, label);
+      cache.set(key, dense);
+    }
+    let stepCounters = zeroCounters();
+    const stepByOpKind = new Map<OpKind, Counters>();
+    let effective = 0;
+    let denseFlops = 0;
+    let averageLevel = 0;
+    for (const s of samples) {
+      stepCounters = addCounters(stepCounters, s.step.counters, s.tokenFraction);
+      for (const [kind, c] of s.step.byOpKind) {
+        stepByOpKind.set(kind, addCounters(stepByOpKind.get(kind) ?? zeroCounters(), c, s.tokenFraction));
+      }
+      effective += s.flops.effective * s.tokenFraction;
+      denseFlops += s.flops.dense * s.tokenFraction;
+      averageLevel += s.level * s.tokenFraction;
+    }
+    const tokensPerStep = workload.batch.sequences * workload.model.seqLen;
+    phases.push({
+      phase,
+      tokens: phase.tokens,
+      tokensPerStep,
+      steps: phase.tokens / tokensPerStep,
+      averageLevel,
+      samples,
+      dense,
+      stepCounters,
+      stepByOpKind,
+      stepFlops: { effective, dense: denseFlops },
+    });
+  }
+  return { workload, phases };
+}

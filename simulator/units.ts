@@ -1,0 +1,121 @@
+/**
+ * The independent units a phase's simulation fans out into (DESIGN §6): one per sparse weight
+ * matrix (its mask is drawn once and every pass that streams it is simulated against the same
+ * non-zeros), and one per distinct dense node (identical layers simulate once). A unit is plain,
+ * structured-cloneable data, and `simulateUnit` is a pure function of it: the same unit gives the
+ * same result in the main thread or in any worker.
+ */
+import type { DataflowNode } from '../compiler/ir/graph.ts';
+import type { MatmulTiling, Placement } from '../compiler/place/placed-program.ts';
+import type { BitMask } from '../models/masks/bit-mask.ts';
+import { countBitsForTilings, drawMaskTilings, type SliceTiling } from '../models/masks/multi-tiling.ts';
+import { randomStream } from '../models/random-streams.ts';
+import { parsePattern } from '../models/sparsity.ts';
+import type { HardwareConfig } from './arch/hardware-config.ts';
+import type { Counters } from './counters.ts';
+import { denseRowCounts } from './engine/mask-counts.ts';
+import { simulateMatmul, simulateSimple } from './engine/simulate-node.ts';
+
+/** One node to simulate inside a unit: which placement, and under which key its result is stored. */
+export interface UnitTask {
+  /** `${microBatchIndex}:${nodeId}`, or a dense node's shared key. */
+  readonly key: string;
+  readonly node: DataflowNode;
+  readonly placement: Placement;
+}
+
+export type SimUnit =
+  | {
+      readonly kind: 'matrix';
+      readonly id: string;
+      readonly hardware: HardwareConfig;
+      /** The weight as stored: [rows = in, cols = out]. */
+      readonly weight: string;
+      readonly rows: number;
+      readonly cols: number;
+      readonly density: number;
+      readonly pattern: string;
+      readonly seed: number;
+      /** A real mask, when the workload imports one; otherwise the mask is drawn from the seed. */
+      readonly mask?: BitMask;
+      readonly tasks: readonly UnitTask[];
+    }
+  | {
+      readonly kind: 'dense';
+      readonly id: string;
+      readonly hardware: HardwareConfig;
+      readonly tasks: readonly UnitTask[];
+    };
+
+export interface TaskResult {
+  readonly key: string;
+  readonly counters: Counters;
+  readonly rowBusy: Float64Array;
+  readonly activeCols: number;
+}
+
+export interface UnitResult {
+  readonly id: string;
+  readonly results: readonly TaskResult[];
+  /** Milliseconds spent drawing masks and simulating: what to drive down next. */
+  readonly drawMs: number;
+  readonly simulateMs: number;
+}
+
+const isMatmul = (p: Placement): p is Placement & { tiling: MatmulTiling } =>
+  p.tiling.kernel === 'streamed-gemm' || p.tiling.kernel === 'sddmm' || p.tiling.kernel === 'attention';
+
+export function simulateUnit(unit: SimUnit): UnitResult {
+  const hw = unit.hardware;
+  const started = performance.now();
+  const results: TaskResult[] = [];
+  if (unit.kind === 'dense') {
+    for (const task of unit.tasks) {
+      const r = isMatmul(task.placement)
+        ? simulateMatmul(hw, task.placement.tiling, denseCounts(task.placement.tiling))
+        : simulateSimple(hw, task.node, task.placement);
+      results.push({ key: task.key, ...r });
+    }
+    return { id: unit.id, results, drawMs: 0, simulateMs: performance.now() - started };
+  }
+  // Every pass's tiling of this matrix, counted from one mask.
+  const tilings: SliceTiling[] = [];
+  const tilingIndex = new Map<string, number>();
+  const indexOf = (t: MatmulTiling) => {
+    const key = `${t.kSlice}|${t.transposed}`;
+    let i = tilingIndex.get(key);
+    if (i === undefined) {
+      i = tilings.length;
+      tilings.push({ kSlice: t.kSlice, transposed: t.transposed });
+      tilingIndex.set(key, i);
+    }
+    return i;
+  };
+  const matmulTasks = unit.tasks.map((task) => {
+    if (!isMatmul(task.placement)) throw new Error(`unit ${unit.id}: ${task.node.id} is not a matmul`);
+    return { task, tiling: task.placement.tiling, index: indexOf(task.placement.tiling) };
+  });
+  const pattern = parsePattern(unit.pattern);
+  if (!pattern) throw new Error(`unit ${unit.id}: bad pattern ${unit.pattern}`);
+  const counts = unit.mask
+    ? countBitsForTilings(unit.mask, tilings)
+    : drawMaskTilings(
+        unit.rows,
+        unit.cols,
+        unit.density,
+        pattern,
+        randomStream(unit.seed, 'mask', unit.weight),
+        tilings,
+        unit.weight,
+      );
+  const drawn = performance.now();
+  for (const { task, tiling, index } of matmulTasks) {
+    results.push({ key: task.key, ...simulateMatmul(hw, tiling, counts[index]!) });
+  }
+  return { id: unit.id, results, drawMs: drawn - started, simulateMs: performance.now() - drawn };
+}
+
+/** Counts of a dense operand as the kernel reads it (K × N): every weight counts. */
+function denseCounts(t: MatmulTiling) {
+  return denseRowCounts(t.k, t.kSlice);
+}
