@@ -6,15 +6,22 @@ import { Command, CommanderError } from 'commander';
 import { formatDiagnostic, InputError } from '../models/diagnostics.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerFlops } from './commands/flops.ts';
+import { registerGemm } from './commands/gemm.ts';
 import { registerPresets } from './commands/presets.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerValidate } from './commands/validate.ts';
 import { type Io, processIo } from './io.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
 export const EXIT_BAD_INPUT = 2;
 
-export function buildProgram(io: Io): Command {
+/** What a command reports besides its output: an exit code other than 0 for a result, not an error. */
+export interface CommandOutcome {
+  exitCode: number;
+}
+
+export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_OK }): Command {
   const program = new Command('wafersim')
     .description('Simulate sparse transformer training on a wafer-scale PE mesh (Cerebras CS-2 model)')
     .option('--debug', 'print stack traces of errors')
@@ -25,6 +32,10 @@ export function buildProgram(io: Io): Command {
   registerCompile(program, io);
   registerPresets(program, io);
   registerSchema(program, io);
+  registerGemm(program, io);
+  registerValidate(program, io, (code) => {
+    outcome.exitCode = code;
+  });
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   }
@@ -34,10 +45,11 @@ export function buildProgram(io: Io): Command {
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const debug = argv.includes('--debug');
-  const program = buildProgram(io);
+  const outcome: CommandOutcome = { exitCode: EXIT_OK };
+  const program = buildProgram(io, outcome);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
+    return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit cleanly; usage errors (unknown option, missing argument) are bad input.

@@ -10,12 +10,7 @@
  * and one multicast across the active columns.
  */
 import type { HardwareConfig } from '../../simulator/arch/hardware-config.ts';
-import {
-  GEMM_ACCUMULATORS,
-  RESERVED_SRAM_BYTES_PER_PE,
-  SDDMM_COLUMN_BUFFERS,
-  WEIGHT_FIFO_WAVELETS,
-} from '../../simulator/arch/kernel-costs.ts';
+import { RESERVED_SRAM_BYTES_PER_PE, WEIGHT_FIFO_WAVELETS } from '../../simulator/arch/kernel-costs.ts';
 import { accumulatorBytes, ioWeightsPerCycle, macsPerCycle } from '../../simulator/arch/machine-rates.ts';
 import type { BoundingLimit, MatmulTiling } from './placed-program.ts';
 
@@ -59,7 +54,7 @@ export function estimateMatmul(hw: HardwareConfig, p: MatmulProblem, rowGroups: 
   const rowsPerGroup = Math.floor(hw.meshRows / rowGroups);
   const kSlice = Math.ceil(p.k / rowsPerGroup);
   const colsPerGroup = Math.ceil(p.n / rowGroups);
-  const buffers = p.kernel === 'sddmm' ? SDDMM_COLUMN_BUFFERS : GEMM_ACCUMULATORS;
+  const buffers = p.kernel === 'sddmm' ? hw.sddmmColumnBuffers : hw.gemmAccumulators;
   const tiling: MatmulTiling = {
     kernel: p.kernel,
     m: p.m,

@@ -45,6 +45,15 @@ export const HardwareConfigSchema = z.strictObject({
   taskOverheadCycles: nonNegInt().describe(
     'Cycles to activate and start a data task on wavelet arrival; [UNC] "a few cycles", a calibration parameter',
   ),
+  // Kernel buffering, a software choice of the GEMM and SDDMM kernels; no published figure [UNC].
+  // gemmAccumulators is fitted, with taskOverheadCycles, to data/cs2-gemm-speedup.json by
+  // scripts/calibrate.ts (see `wafersim validate`).
+  gemmAccumulators: posInt().describe(
+    'Partial-sum accumulators per PE in a streamed GEMM: how many output columns a row may have in flight; [UNC], calibrated',
+  ),
+  sddmmColumnBuffers: posInt().describe(
+    'Output-gradient columns an SDDMM row can hold ahead of its work; [UNC], no published figure',
+  ),
   // cs2-facts §1: 1.2 Tb/s per CS-2 (SwarmX glossary) [OFF]; CS-3 same [3P].
   ioBitsPerSecond: z
     .number()
@@ -78,7 +87,11 @@ const CS2: HardwareConfig = {
   hopLatencyCycles: 1,
   rampLatencyCycles: 2,
   routerColors: 24,
-  taskOverheadCycles: 3,
+  // Fitted with gemmAccumulators to data/cs2-gemm-speedup.json by scripts/calibrate.ts (largest
+  // error 1.66%); "a few cycles" (cs2-facts §2).
+  taskOverheadCycles: 7,
+  gemmAccumulators: 2,
+  sddmmColumnBuffers: 8,
   ioBitsPerSecond: 1.2e12,
   weightValueBits: 16,
   weightIndexBits: 16,

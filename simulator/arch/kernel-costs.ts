@@ -28,15 +28,3 @@ export const BACKWARD_ELEMENTWISE_FACTOR = 2;
 export const RESERVED_SRAM_BYTES_PER_PE = 4096;
 /** Depth of the queue that holds arriving weight wavelets on each PE (wavelets of 4 bytes). [UNC] */
 export const WEIGHT_FIFO_WAVELETS = 64;
-
-/**
- * Accumulators per PE for a streamed GEMM's partial sums: double buffering, so a row can start the
- * next output column while the chain reduces the last one. [UNC]
- */
-export const GEMM_ACCUMULATORS = 2;
-/**
- * Output-gradient columns an SDDMM row can hold ahead of its work. The broadcast of a column waits
- * for the slowest row to free a buffer, so deeper buffering lets rows with fewer non-zeros run
- * ahead instead of synchronizing per column. [UNC]
- */
-export const SDDMM_COLUMN_BUFFERS = 8;

@@ -146,14 +146,16 @@ function runBlock(
   const free = s.dpFree[r]!;
   const start = Math.max(free, ready, firstArrival);
   const work = n * cyclesPerWeight;
-  const end = Math.max(start + work, lastArrival + cyclesPerWeight);
+  const computed = start + work;
+  const end = Math.max(computed, lastArrival + cyclesPerWeight);
   if (s.fill[r]! < 0) {
     s.fill[r] = start;
   } else if (start > free) {
     if (firstArrival >= ready) s.ioWait[r] = s.ioWait[r]! + (start - free);
     else s.redWait[r] = s.redWait[r]! + (start - free);
   }
-  s.ioWait[r] = s.ioWait[r]! + (end - start - work);
+  // Waiting inside the block for weights still on their way.
+  if (end > computed) s.ioWait[r] = s.ioWait[r]! + (end - computed);
   return end;
 }
 

@@ -90,7 +90,7 @@ export function simulateMatmul(
     const meanBusy = slowest.meanMacCycles + slowest.meanOverheadCycles;
     cycles.compute = slowest.meanMacCycles;
     cycles.overhead = slowest.meanOverheadCycles;
-    cycles.imbalance = c.busy - meanBusy;
+    cycles.imbalance = Math.max(0, c.busy - meanBusy); // the mean of equal rows can round above them
     cycles.io = c.ioWait;
     cycles.reduction = c.reductionWait;
     // Weights multicast across the row's active columns: the farthest PE finishes that much later.

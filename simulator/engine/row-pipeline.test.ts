@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createScratch,
+  type GroupCounts,
+  type RowKernelParams,
+  simulateGemmGroup,
+  simulateSddmmGroup,
+} from './row-pipeline.ts';
+
+const base: RowKernelParams = {
+  rowsPerGroup: 1,
+  tokensPerPe: 20,
+  macCycles: 8,
+  overheadCycles: 2,
+  addCycles: 8,
+  hopCycles: 6,
+  ioCyclesPerWeight: 0,
+  buffers: 2,
+};
+
+/** Every row has `k` non-zeros in every one of `cols` columns. */
+function uniform(rows: number, cols: number, k: number): GroupCounts {
+  return {
+    counts: new Uint32Array(rows * cols).fill(k),
+    stride: cols,
+    colStep: 1,
+    countRows: rows,
+    colStart: 0,
+    colEnd: cols,
+  };
+}
+
+describe('closed forms: a dense GEMM group without contention', () => {
+  it('compute-bound, one row: (C − 1)(k·w + add) + k·w + tokens', () => {
+    // C = 10 columns of k = 5 weights, w = 8 + 2 cycles each, add 8; the reduction (20 cycles per
+    // column) hides under the next column's 58 cycles of work, so only the last one shows.
+    const t = simulateGemmGroup(base, uniform(1, 10, 5), createScratch(1, 2));
+    expect(t.endCycle).toBe(9 * 58 + 50 + 20);
+    expect(t.nonZeros).toBe(50);
+  });
+
+  it('compute-bound, a chain of 4 rows adds 3 hops of 6 cycles', () => {
+    const p = { ...base, rowsPerGroup: 4 };
+    const t = simulateGemmGroup(p, uniform(4, 10, 5), createScratch(4, 2));
+    expect(t.endCycle).toBe(9 * 58 + 50 + 3 * 6 + 20);
+  });
+
+  it('reduction-bound: one weight per column, 100 tokens to reduce: the link sets the pace', () => {
+    // Column 0 computes in 10 cycles, then every column waits for the link: 10 + C · 100.
+    const p = { ...base, tokensPerPe: 100 };
+    const t = simulateGemmGroup(p, uniform(1, 10, 1), createScratch(1, 2));
+    expect(t.endCycle).toBe(10 + 10 * 100);
+    expect(t.critical.reductionWait).toBeGreaterThan(0);
+  });
+
+  it('I/O-bound: weights arrive every 20 cycles, each takes 10 to use', () => {
+    const p = { ...base, ioCyclesPerWeight: 20, addCycles: 0, tokensPerPe: 1 };
+    const t = simulateGemmGroup(p, uniform(1, 5, 4), createScratch(1, 2));
+    // The last of 20 weights arrives at 400 and takes 10 cycles; then 1 cycle to reduce.
+    expect(t.endCycle).toBe(400 + 10 + 1);
+    // Waiting on the stream: the first weight at 20 is the fill; then each 4-weight block waits
+    // 10 cycles for its first weight (after the first block) and 30 inside for the rest.
+    expect(t.critical.fill).toBe(20);
+    expect(t.critical.ioWait).toBe(30 + 4 * 40);
+  });
+});
+
+describe('conservation: the attribution splits the time exactly', () => {
+  it('busy + waits + fill + drain of the most loaded row = end, for random counts', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 72, maxLength: 72 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.constantFrom(0, 0.5, 3),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        (rows, cols, values, tokens, io, buffers, sddmm) => {
+          const counts = Uint32Array.from(values.slice(0, rows * cols));
+          // As in the engine: the add of a reduced column is ceil(tokens / SIMD) ≤ tokens cycles.
+          const add = sddmm ? 0 : Math.ceil(tokens / 4);
+          const p = {
+            ...base,
+            rowsPerGroup: rows,
+            tokensPerPe: tokens,
+            ioCyclesPerWeight: io,
+            buffers,
+            addCycles: add,
+          };
+          const g = { counts, stride: cols, colStep: 1, countRows: rows, colStart: 0, colEnd: cols };
+          const t = (sddmm ? simulateSddmmGroup : simulateGemmGroup)(p, g, createScratch(rows, buffers));
+          const c = t.critical;
+          expect(c.busy + c.ioWait + c.reductionWait + c.fill + c.drain).toBeCloseTo(t.endCycle, 6);
+          for (const v of [c.ioWait, c.reductionWait, c.fill, c.drain])
+            expect(v).toBeGreaterThanOrEqual(-1e-9);
+          expect(t.nonZeros).toBe(counts.reduce((a, b) => a + b, 0));
+          // The most loaded row is at least the mean row.
+          expect(c.busy + 1e-9).toBeGreaterThanOrEqual(t.meanMacCycles + t.meanOverheadCycles);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('imbalance is real', () => {
+  it('the same non-zeros piled into one row take longer than spread evenly', () => {
+    const rows = 8;
+    const cols = 16;
+    const even = new Uint32Array(rows * cols).fill(4);
+    const piled = new Uint32Array(rows * cols);
+    for (let j = 0; j < cols; j++) piled[j] = 4 * rows; // row 0 holds every non-zero of each column
+    const p = { ...base, rowsPerGroup: rows };
+    const run = (counts: Uint32Array) =>
+      simulateGemmGroup(
+        p,
+        { counts, stride: cols, colStep: 1, countRows: rows, colStart: 0, colEnd: cols },
+        createScratch(rows, 2),
+      );
+    const a = run(even);
+    const b = run(piled);
+    expect(a.nonZeros).toBe(b.nonZeros);
+    expect(b.endCycle).toBeGreaterThan(5 * a.endCycle);
+    expect(b.critical.busy - (b.meanMacCycles + b.meanOverheadCycles)).toBeGreaterThan(0);
+  });
+});
+
+describe('SDDMM closed form', () => {
+  it('one row: the broadcast then k dot products per column, buffers deep enough to overlap', () => {
+    // Broadcast of 20 tokens per column; 5 dot products of 10 cycles per column: compute-bound.
+    const p = { ...base, addCycles: 0, buffers: 8 };
+    const t = simulateSddmmGroup(p, uniform(1, 10, 5), createScratch(1, 8));
+    // The first column can start after its broadcast (20 cycles), then 10 columns × 50 cycles.
+    expect(t.endCycle).toBe(20 + 10 * 50);
+  });
+});
