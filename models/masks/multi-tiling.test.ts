@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { randomStream } from '../random-streams.ts';
+import { countTiles, generateBitMask } from './bit-mask.ts';
+import { countBitsForTilings, drawMaskTilings, uniformBelow } from './multi-tiling.ts';
+import { chiSquareFit, chiSquareSameLaw, meanZ, moments, varianceZ } from './test-statistics.ts';
+
+const UNSTRUCTURED = { kind: 'unstructured' } as const;
+
+describe('drawMaskTilings: one unstructured mask seen through several tilings', () => {
+  it('has the law of counting generateBitMask (mean, variance and distribution of every tile, 3000 samples)', () => {
+    const rows = 12;
+    const cols = 10;
+    const density = 0.3;
+    const tilings = [
+      { kSlice: 4, transposed: false },
+      { kSlice: 3, transposed: true },
+    ];
+    const samples = 3000;
+    const collect = (draw: (s: number) => Uint32Array[]) => {
+      const out: number[][] = [];
+      for (let s = 0; s < samples; s++) {
+        const all = draw(s).flatMap((c) => [...c]);
+        all.forEach((v, k) => {
+          out[k] ??= [];
+          out[k]!.push(v);
+        });
+      }
+      return out;
+    };
+    const fromBits = collect((s) =>
+      countBitsForTilings(
+        generateBitMask(rows, cols, density, UNSTRUCTURED, randomStream(11, 'bits', String(s))),
+        tilings,
+      ).map((t) => t.counts),
+    );
+    const drawn = collect((s) =>
+      drawMaskTilings(rows, cols, density, UNSTRUCTURED, randomStream(11, 'drawn', String(s)), tilings).map(
+        (t) => t.counts,
+      ),
+    );
+    let worstZ = 0;
+    let worstChi = 0;
+    fromBits.forEach((xs, k) => {
+      const a = moments(xs);
+      const b = moments(drawn[k]!);
+      worstZ = Math.max(worstZ, Math.abs(meanZ(a, b)), Math.abs(varianceZ(a, b)));
+      const chi = chiSquareSameLaw(xs, drawn[k]!);
+      worstChi = Math.max(worstChi, chi.statistic / chi.critical);
+    });
+    expect(worstZ).toBeLessThan(5);
+    expect(worstChi).toBeLessThan(1);
+  });
+
+  it('every tiling counts the same mask: with k-slices of 1 the forward and transposed counts are the bits', () => {
+    const rows = 9;
+    const cols = 7;
+    const [forward, transposed] = drawMaskTilings(rows, cols, 0.4, UNSTRUCTURED, randomStream(3, 'same'), [
+      { kSlice: 1, transposed: false },
+      { kSlice: 1, transposed: true },
+    ]);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const bit = forward!.counts[i * cols + j]!;
+        expect(bit === 0 || bit === 1).toBe(true);
+        expect(transposed!.counts[j * rows + i]).toBe(bit);
+      }
+    }
+    expect(forward!.counts.reduce((a, b) => a + b, 0)).toBe(Math.round(0.4 * rows * cols));
+  });
+
+  it('keeps exactly round(density · size) weights in every tiling, and is deterministic', () => {
+    const tilings = [
+      { kSlice: 57, transposed: false },
+      { kSlice: 40, transposed: true },
+      { kSlice: 13, transposed: false },
+    ];
+    const a = drawMaskTilings(300, 500, 0.25, UNSTRUCTURED, randomStream(5, 'm'), tilings);
+    const b = drawMaskTilings(300, 500, 0.25, UNSTRUCTURED, randomStream(5, 'm'), tilings);
+    for (const t of a) expect(t.counts.reduce((x, y) => x + y, 0)).toBe(37_500);
+    expect(a.map((t) => [...t.counts])).toEqual(b.map((t) => [...t.counts]));
+  });
+
+  it('N:M and block patterns are drawn as bit masks and counted the same way', () => {
+    const tilings = [{ kSlice: 4, transposed: false }];
+    const drawn = drawMaskTilings(
+      16,
+      8,
+      0.5,
+      { kind: 'n:m', n: 2, m: 4 },
+      randomStream(1, 'nm'),
+      tilings,
+    )[0]!;
+    const bits = generateBitMask(16, 8, 0.5, { kind: 'n:m', n: 2, m: 4 }, randomStream(1, 'nm'));
+    expect([...drawn.counts]).toEqual([...countTiles(bits, 4, 1).counts]);
+    expect([...drawn.counts].every((c) => c === 2)).toBe(true); // 2 of every 4 along K
+  });
+});
+
+describe('uniformBelow', () => {
+  it('is uniform over [0, range) (χ² over 12 bins of 60,000 draws)', () => {
+    const rng = randomStream(9, 'below');
+    const bins = new Array(12).fill(0);
+    for (let i = 0; i < 60_000; i++) bins[uniformBelow(rng, 12)]++;
+    const fit = chiSquareFit(bins, new Array(12).fill(1 / 12));
+    expect(fit.statistic).toBeLessThan(fit.critical);
+  });
+});
