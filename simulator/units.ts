@@ -65,6 +65,16 @@ export interface UnitResult {
 const isMatmul = (p: Placement): p is Placement & { tiling: MatmulTiling } =>
   p.tiling.kernel === 'streamed-gemm' || p.tiling.kernel === 'sddmm' || p.tiling.kernel === 'attention';
 
+/** A rough size of a unit's work (weights drawn, row-column steps simulated), to schedule big ones first. */
+export function estimateUnitWork(unit: SimUnit): number {
+  let work = unit.kind === 'matrix' && !unit.mask ? unit.rows * unit.cols * unit.density : 0;
+  for (const task of unit.tasks) {
+    const t = task.placement.tiling;
+    work += 'rowsPerGroup' in t ? t.rowsPerGroup * t.n : 1;
+  }
+  return work;
+}
+
 export function simulateUnit(unit: SimUnit): UnitResult {
   const hw = unit.hardware;
   const started = performance.now();

@@ -1,0 +1,47 @@
+/**
+ * The session worker (started through session-bootstrap.js): runs `simulateRun` off the main
+ * thread behind comlink, with its units on `createExecutor(workers)`.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { Workload } from '../../workloads/index.ts';
+import type { WorkloadSummary } from '../run-summary.ts';
+import { simulateRun } from '../simulate-run.ts';
+import { createExecutor } from './index.ts';
+import { type SessionApi, type SimulationProgress, summaryTransferables, toWireError } from './protocol.ts';
+
+let current: AbortController | undefined;
+
+const api: SessionApi = {
+  async run(workloads: readonly Workload[], workers: number, onProgress?) {
+    const controller = new AbortController();
+    current = controller;
+    const executor = createExecutor(workers);
+    // The last progress call's reply: once it is back, every event has reached the caller.
+    let delivered: Promise<unknown> = Promise.resolve();
+    try {
+      const summaries: WorkloadSummary[] = await simulateRun(workloads, {
+        executor,
+        signal: controller.signal,
+        onProgress: (event: SimulationProgress) => {
+          if (onProgress) delivered = Promise.resolve(onProgress(event)).catch(() => {});
+        },
+      });
+      await delivered;
+      return Comlink.transfer(summaries, summaryTransferables(summaries));
+    } catch (error) {
+      // A plain object, not an Error: comlink would drop an InputError's diagnostics.
+      throw toWireError(error);
+    } finally {
+      if (current === controller) current = undefined;
+      await executor.close?.();
+    }
+  },
+  cancel() {
+    current?.abort();
+  },
+};
+
+if (!parentPort) throw new Error('session-worker.ts runs in a worker thread (see session.ts)');
+Comlink.expose(api, nodeEndpoint(parentPort));
