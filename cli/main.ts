@@ -8,6 +8,7 @@ import { registerCompile } from './commands/compile.ts';
 import { registerFlops } from './commands/flops.ts';
 import { registerGemm } from './commands/gemm.ts';
 import { registerPresets } from './commands/presets.ts';
+import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type Io, processIo } from './io.ts';
@@ -28,6 +29,9 @@ export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  registerRun(program, io, (code) => {
+    outcome.exitCode = code;
+  });
   registerFlops(program, io);
   registerCompile(program, io);
   registerPresets(program, io);

@@ -8,7 +8,17 @@ describe('wafersim gemm (the real bin)', () => {
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j).sort()).toEqual(
-      ['denseCycles', 'efficiency', 'flopReduction', 'k', 'm', 'n', 'sparseCycles', 'sparsity', 'speedup'].sort(),
+      [
+        'denseCycles',
+        'efficiency',
+        'flopReduction',
+        'k',
+        'm',
+        'n',
+        'sparseCycles',
+        'sparsity',
+        'speedup',
+      ].sort(),
     );
     expect(j).toMatchObject({ m: 180_224, k: 4096, n: 4096, sparsity: 0.75 });
     expect(j.flopReduction).toBe(4); // exactly 25% of 4096² kept

@@ -1,0 +1,369 @@
+/**
+ * Counters → Metrics (DESIGN §8, STYLE §8). The simulator hands over raw, additive counts; every
+ * ratio of a report is computed here, once, from summed counts: never an average of ratios.
+ * Fractions stay in [0, 1] (percent only when printed); times are seconds of the simulated machine.
+ */
+import type { HardwareConfig } from '../simulator/arch/hardware-config.ts';
+import { macsPerCycle, meshPes } from '../simulator/arch/machine-rates.ts';
+import type { OpKind } from '../simulator/assemble.ts';
+import {
+  type Counters,
+  type CyclesByCause,
+  STALL_CAUSES,
+  type StallCause,
+  totalCycles,
+  zeroCounters,
+} from '../simulator/counters.ts';
+import type { PhaseSummary, StepSummary, WorkloadSummary } from '../simulator/run-summary.ts';
+import type { SparsitySchedule } from '../workloads/index.ts';
+
+const SECONDS_PER_HOUR = 3600;
+const SECONDS_PER_DAY = 86_400;
+
+/** A length of time in the units a reader plans with. */
+export interface Duration {
+  readonly seconds: number;
+  readonly hours: number;
+  readonly days: number;
+}
+
+export interface OpKindMetrics {
+  readonly kind: OpKind;
+  /** Cycles of this kind of work in the sparse step and in the dense-equivalent step. */
+  readonly cycles: number;
+  readonly denseCycles: number;
+  /** denseCycles / cycles; null when the sparse step spends no cycle on it. */
+  readonly speedup: number | null;
+  /** (issued + skipped) / issued MACs of this kind in the sparse step; null when it issues none. */
+  readonly flopReduction: number | null;
+  /** Share of the sparse step's issued MACs, and of its cycles. */
+  readonly flopShare: number;
+  readonly cycleShare: number;
+}
+
+export interface StepShape {
+  readonly microBatchSequences: number;
+  readonly microBatches: readonly { readonly sequences: number; readonly count: number }[];
+  readonly activationPolicy: string;
+}
+
+export interface LevelSampleMetrics extends StepShape {
+  readonly level: number;
+  readonly tokenFraction: number;
+  readonly stepCycles: number;
+  readonly stepSeconds: number;
+}
+
+export interface PhaseMetrics extends StepShape {
+  readonly name: string;
+  /** Token-weighted mean sparsity level of the phase. */
+  readonly sparsity: number;
+  readonly schedule: SparsitySchedule | null;
+  readonly tokens: number;
+  readonly tokensPerStep: number;
+  readonly steps: number;
+  readonly stepCycles: number;
+  readonly denseStepCycles: number;
+  readonly stepSeconds: number;
+  readonly denseStepSeconds: number;
+  readonly stepFlops: { readonly effective: number; readonly dense: number };
+  readonly flopReduction: number;
+  readonly realizedSpeedup: number;
+  readonly efficiency: number;
+  /** Fraction of the step's cycles per cause (sums to 1), in the sparse and the dense step. */
+  readonly stalls: CyclesByCause;
+  readonly denseStalls: CyclesByCause;
+  readonly cyclesByCause: { readonly sparse: CyclesByCause; readonly dense: CyclesByCause };
+  readonly gap: {
+    /** The step's cycles if it had sped up by exactly the FLOP reduction. */
+    readonly idealStepCycles: number;
+    /** stepCycles − idealStepCycles: the cycles the FLOP reduction did not remove. */
+    readonly excessCycles: number;
+    /** Per cause: sparse cycles − dense cycles / flopReduction (sums to excessCycles). */
+    readonly byCause: CyclesByCause;
+    /** byCause / excessCycles; null when there is no gap to explain. */
+    readonly shareByCause: Record<StallCause, number | null>;
+  };
+  readonly opKinds: readonly OpKindMetrics[];
+  readonly utilization: {
+    readonly mac: number;
+    readonly denseMac: number;
+    readonly peBusy: number;
+    readonly densePeBusy: number;
+    /** Busy fraction of the least and the most loaded mesh row's PEs that hold tokens. */
+    readonly rowBusyMin: number;
+    readonly rowBusyMax: number;
+    readonly activeCols: number;
+  };
+  readonly throughput: {
+    readonly effectiveTflops: number;
+    readonly denseEquivalentTflops: number;
+    readonly peakTflops: number;
+  };
+  readonly trainFlops: { readonly effective: number; readonly dense: number };
+  readonly timeToTrain: { readonly sparse: Duration; readonly dense: Duration };
+  /** Raw counters of the (token-weighted mean) step. */
+  readonly counters: Counters;
+  readonly samples: readonly LevelSampleMetrics[];
+}
+
+export interface RunTotals {
+  readonly tokens: number;
+  readonly steps: number;
+  readonly trainFlops: { readonly effective: number; readonly dense: number };
+  readonly flopReduction: number;
+  readonly realizedSpeedup: number;
+  readonly efficiency: number;
+  readonly timeToTrain: { readonly sparse: Duration; readonly dense: Duration };
+}
+
+export interface RunMetrics {
+  readonly name: string;
+  /** The workload's sparse level (the default of its phases). */
+  readonly sparsity: number;
+  readonly phases: readonly PhaseMetrics[];
+  readonly totals: RunTotals;
+}
+
+/** One line per metric, printed in every report's Definitions. */
+export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
+  sparsity:
+    'Fraction of the sparse weights that are zero; per phase the token-weighted mean level of its schedule.',
+  tokens: 'Tokens trained in the phase (its token budget).',
+  steps: 'Optimizer steps of the phase: tokens / (sequences per step × context length).',
+  stepCycles:
+    'Simulated core cycles of one training step (forward, backward, weight gradients, optimizer bubble).',
+  stepSeconds: 'stepCycles / clockHz: wall time of one step on the simulated machine.',
+  denseStepSeconds: 'The same for the dense-equivalent step (every weight non-zero) on the same hardware.',
+  flopReduction:
+    "Dense-equivalent training FLOPs / effective training FLOPs of a step, by the papers' accounting.",
+  realizedSpeedup: 'denseStepSeconds / stepSeconds: the wall-clock speedup sparsity actually buys.',
+  efficiency: 'realizedSpeedup / flopReduction: the share of the FLOP reduction that became speed.',
+  stalls: "Fraction of the step's cycles attributed to each cause (they sum to 1).",
+  gap: 'Cycles beyond a step that sped up by exactly the FLOP reduction, split by cause (may be negative).',
+  opKindSpeedup: 'Per kind of work: dense-equivalent cycles / sparse cycles.',
+  opKindFlopReduction: 'Per kind of work: (issued + skipped MACs) / issued MACs in the sparse step.',
+  flopShare:
+    "Per kind of work: its share of the step's issued MACs (2 FLOPs each; recomputed forwards count again).",
+  cycleShare: "Per kind of work: its share of the step's cycles.",
+  macUtilization:
+    'Issued MACs / (meshRows × meshCols × MACs per PE per cycle × stepCycles); every issued MAC is effectual (zero weights are skipped, never issued), so it never exceeds 1.',
+  peBusy: 'Sum over all PEs of busy datapath cycles / (meshRows × meshCols × stepCycles); at most 1.',
+  rowBusy:
+    "Busy cycles of a mesh row's token-holding PEs / stepCycles; min and max over rows show load imbalance.",
+  effectiveTflops: 'Effective (non-zero) training FLOPs per step / stepSeconds, in 10^12 FLOP/s.',
+  denseEquivalentTflops:
+    'Dense-equivalent training FLOPs per step / stepSeconds; may exceed the peak, because skipped zeros cost no cycle.',
+  peakTflops: 'meshRows × meshCols × MACs per PE per cycle × 2 FLOPs × clockHz, in 10^12 FLOP/s.',
+  timeToTrain: 'steps × stepSeconds (sparse) or steps × denseStepSeconds (dense): one system, no restarts.',
+  h100TimeToTrain:
+    'Dense training FLOPs / the measured H100 rate for GPT-3 XL: one H100, dense; unstructured sparsity does not speed it up.',
+  totals:
+    'Sums over phases of tokens, steps, FLOPs and times; the run-level ratios are ratios of those sums.',
+};
+
+/**
+ * One line per stall cause: the doc comment of `STALL_CAUSES` in simulator/counters.ts, word for
+ * word (a test keeps them in step; counters.ts holds them only as a comment).
+ */
+export const STALL_CAUSE_DEFINITIONS: Readonly<Record<StallCause, string>> = {
+  compute: "FMAC cycles of effectual (non-zero) MACs on the most loaded row's balanced share",
+  imbalance: 'extra cycles the most loaded row works beyond the mean row (uneven non-zeros)',
+  reduction: 'waiting on partial-sum reduction chains or operand broadcasts (links, accumulators)',
+  io: 'waiting for streamed weights (wafer I/O bandwidth), and streams on the critical path',
+  overhead: 'task start-up per streamed weight, and the vector adds of the reduction',
+  fillDrain: 'pipeline fill before the first MAC and drain after the last, multicast latency',
+  dense: 'work that sparsity cannot touch (attention products, element-wise ops, dense LM head)',
+  bubble: 'the step boundary: the off-wafer optimizer and the last gradients leaving the wafer',
+};
+
+/** The order kinds of work are listed in: the order they run in a step. */
+const OP_KIND_RANK: Record<OpKind, number> = {
+  'I/O': 0,
+  'linear forward': 1,
+  attention: 2,
+  'LM head': 3,
+  'element-wise': 4,
+  'linear backward-data': 5,
+  'weight gradient': 6,
+  optimizer: 7,
+};
+
+export function duration(seconds: number): Duration {
+  return { seconds, hours: seconds / SECONDS_PER_HOUR, days: seconds / SECONDS_PER_DAY };
+}
+
+/** a / b, or null when b is 0 (a ratio with nothing to compare against). */
+function ratioOrNull(a: number, b: number): number | null {
+  return b === 0 ? null : a / b;
+}
+
+function fractionsOf(cycles: CyclesByCause, total: number): CyclesByCause {
+  const out = { ...cycles };
+  for (const cause of STALL_CAUSES) out[cause] = total === 0 ? 0 : cycles[cause] / total;
+  return out;
+}
+
+function peakMacsPerCycle(hw: HardwareConfig): number {
+  return meshPes(hw) * macsPerCycle(hw);
+}
+
+function deriveGap(sparse: CyclesByCause, dense: CyclesByCause, flopReduction: number): PhaseMetrics['gap'] {
+  const byCause = { ...sparse };
+  let ideal = 0;
+  for (const cause of STALL_CAUSES) {
+    byCause[cause] = sparse[cause] - dense[cause] / flopReduction;
+    ideal += dense[cause] / flopReduction;
+  }
+  const excessCycles = totalCycles(sparse) - ideal;
+  const shareByCause = {} as Record<StallCause, number | null>;
+  for (const cause of STALL_CAUSES) shareByCause[cause] = ratioOrNull(byCause[cause], excessCycles);
+  return { idealStepCycles: ideal, excessCycles, byCause, shareByCause };
+}
+
+function deriveOpKinds(phase: PhaseSummary, stepCounters: Counters): OpKindMetrics[] {
+  const sparse = new Map(phase.stepByOpKind);
+  const dense = new Map(phase.dense.byOpKind);
+  const kinds = [...new Set([...sparse.keys(), ...dense.keys()])].sort(
+    (a, b) => OP_KIND_RANK[a] - OP_KIND_RANK[b],
+  );
+  const stepCycles = totalCycles(stepCounters);
+  return kinds.map((kind) => {
+    const s = sparse.get(kind) ?? zeroCounters();
+    const d = dense.get(kind) ?? zeroCounters();
+    const cycles = totalCycles(s);
+    const denseCycles = totalCycles(d);
+    return {
+      kind,
+      cycles,
+      denseCycles,
+      speedup: ratioOrNull(denseCycles, cycles),
+      flopReduction: ratioOrNull(s.macsIssued + s.macsSkipped, s.macsIssued),
+      flopShare: stepCounters.macsIssued === 0 ? 0 : s.macsIssued / stepCounters.macsIssued,
+      cycleShare: stepCycles === 0 ? 0 : cycles / stepCycles,
+    };
+  });
+}
+
+/** Token-weighted busy cycles per row over the phase's samples, as fractions of its step. */
+function rowBusyRange(samples: readonly StepSummary[], stepCycles: number): { min: number; max: number } {
+  const rows = samples[0]?.rowBusy.length ?? 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (let r = 0; r < rows; r++) {
+    let busy = 0;
+    for (const s of samples) busy += s.tokenFraction * s.rowBusy[r]!;
+    const fraction = stepCycles === 0 ? 0 : busy / stepCycles;
+    min = Math.min(min, fraction);
+    max = Math.max(max, fraction);
+  }
+  return { min: rows === 0 ? 0 : min, max };
+}
+
+function stepShape(s: StepSummary): StepShape {
+  return {
+    microBatchSequences: s.microBatchSequences,
+    microBatches: s.microBatches.map((m) => ({ sequences: m.sequences, count: m.count })),
+    activationPolicy: s.activationPolicy,
+  };
+}
+
+export function derivePhaseMetrics(phase: PhaseSummary, hw: HardwareConfig): PhaseMetrics {
+  const counters = phase.stepCounters;
+  const denseCounters = phase.dense.counters;
+  const stepCycles = totalCycles(counters);
+  const denseStepCycles = totalCycles(denseCounters);
+  const stepSeconds = stepCycles / hw.clockHz;
+  const denseStepSeconds = denseStepCycles / hw.clockHz;
+  const flopReduction = phase.stepFlops.dense / phase.stepFlops.effective;
+  const realizedSpeedup = denseStepSeconds / stepSeconds;
+  const pes = meshPes(hw);
+  const rowBusy = rowBusyRange(phase.samples, stepCycles);
+  const first = phase.samples[0] ?? phase.dense;
+  return {
+    name: phase.name,
+    sparsity: phase.averageLevel,
+    schedule: phase.sparsity ?? null,
+    tokens: phase.tokens,
+    tokensPerStep: phase.tokensPerStep,
+    steps: phase.steps,
+    stepCycles,
+    denseStepCycles,
+    stepSeconds,
+    denseStepSeconds,
+    stepFlops: { effective: phase.stepFlops.effective, dense: phase.stepFlops.dense },
+    flopReduction,
+    realizedSpeedup,
+    efficiency: realizedSpeedup / flopReduction,
+    stalls: fractionsOf(counters.cycles, stepCycles),
+    denseStalls: fractionsOf(denseCounters.cycles, denseStepCycles),
+    cyclesByCause: { sparse: { ...counters.cycles }, dense: { ...denseCounters.cycles } },
+    gap: deriveGap(counters.cycles, denseCounters.cycles, flopReduction),
+    opKinds: deriveOpKinds(phase, counters),
+    utilization: {
+      mac: counters.macsIssued / (peakMacsPerCycle(hw) * stepCycles),
+      denseMac: denseCounters.macsIssued / (peakMacsPerCycle(hw) * denseStepCycles),
+      peBusy: counters.peBusyCycles / (pes * stepCycles),
+      densePeBusy: denseCounters.peBusyCycles / (pes * denseStepCycles),
+      rowBusyMin: rowBusy.min,
+      rowBusyMax: rowBusy.max,
+      activeCols: first.activeCols,
+    },
+    throughput: {
+      effectiveTflops: phase.stepFlops.effective / stepSeconds / 1e12,
+      denseEquivalentTflops: phase.stepFlops.dense / stepSeconds / 1e12,
+      peakTflops: (peakMacsPerCycle(hw) * 2 * hw.clockHz) / 1e12,
+    },
+    trainFlops: {
+      effective: phase.steps * phase.stepFlops.effective,
+      dense: phase.steps * phase.stepFlops.dense,
+    },
+    timeToTrain: {
+      sparse: duration(phase.steps * stepSeconds),
+      dense: duration(phase.steps * denseStepSeconds),
+    },
+    counters,
+    ...stepShape(first),
+    samples: phase.samples.map((s) => ({
+      level: s.level,
+      tokenFraction: s.tokenFraction,
+      stepCycles: s.stepCycles,
+      stepSeconds: s.stepCycles / hw.clockHz,
+      ...stepShape(s),
+    })),
+  };
+}
+
+/** Sums over phases; the run's ratios are ratios of the sums (never averaged per-phase ratios). */
+export function deriveTotals(phases: readonly PhaseMetrics[]): RunTotals {
+  let tokens = 0;
+  let steps = 0;
+  let effective = 0;
+  let dense = 0;
+  let seconds = 0;
+  let denseSeconds = 0;
+  for (const p of phases) {
+    tokens += p.tokens;
+    steps += p.steps;
+    effective += p.trainFlops.effective;
+    dense += p.trainFlops.dense;
+    seconds += p.timeToTrain.sparse.seconds;
+    denseSeconds += p.timeToTrain.dense.seconds;
+  }
+  const flopReduction = dense / effective;
+  const realizedSpeedup = denseSeconds / seconds;
+  return {
+    tokens,
+    steps,
+    trainFlops: { effective, dense },
+    flopReduction,
+    realizedSpeedup,
+    efficiency: realizedSpeedup / flopReduction,
+    timeToTrain: { sparse: duration(seconds), dense: duration(denseSeconds) },
+  };
+}
+
+export function deriveMetrics(summary: WorkloadSummary): RunMetrics {
+  const phases = summary.phases.map((p) => derivePhaseMetrics(p, summary.hardware));
+  return { name: summary.name, sparsity: summary.sparsity.level, phases, totals: deriveTotals(phases) };
+}

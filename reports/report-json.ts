@@ -1,0 +1,291 @@
+/**
+ * report.json (DESIGN §8, §9): the report as one versioned, documented object. `ReportSchema` is
+ * the specification (every field described, units in names or descriptions, fractions in [0, 1]);
+ * `buildReport` assembles it from derived metrics in a fixed key order. Everything that varies
+ * between runs on the same inputs (clock time, host, Node version, wall and unit timings, worker
+ * count, file locations) sits under the top-level `meta` and nowhere else, so a report without
+ * `meta` is byte-identical across runs and worker counts.
+ */
+import { z } from 'zod';
+import { ModelConfigSchema } from '../models/model-config.ts';
+import { HardwareConfigSchema } from '../simulator/arch/hardware-config.ts';
+import type { WorkloadSummary } from '../simulator/run-summary.ts';
+import { GradualScheduleSchema } from '../workloads/index.ts';
+import { type GpuBaseline, h100Seconds, loadGpuBaseline } from './gpu-baseline.ts';
+import { type Duration, deriveMetrics, duration, type PhaseMetrics, type RunMetrics } from './metrics.ts';
+
+export const REPORT_VERSION = 1;
+
+/** Arrays are read-only: the report is plain data, built once. */
+const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+const fraction = () => z.number().describe('fraction');
+const byCause = <T extends z.ZodType>(value: T) =>
+  z.strictObject({
+    compute: value,
+    imbalance: value,
+    reduction: value,
+    io: value,
+    overhead: value,
+    fillDrain: value,
+    dense: value,
+    bubble: value,
+  });
+
+const DurationSchema = z.strictObject({
+  seconds: z.number().describe('s'),
+  hours: z.number().describe('h'),
+  days: z.number().describe('days of 24 h'),
+});
+
+const FlopsSchema = z.strictObject({
+  effective: z.number().describe("FLOPs on non-zero weights, by the papers' accounting (DESIGN §3)"),
+  dense: z.number().describe('FLOPs of the same work with every weight non-zero'),
+});
+
+const StepShapeFields = {
+  microBatchSequences: z.number().describe('Sequences per micro-batch the compiler chose'),
+  microBatches: list(z.strictObject({ sequences: z.number(), count: z.number() })).describe(
+    'The step as micro-batches: `count` of them with `sequences` each',
+  ),
+  activationPolicy: z
+    .string()
+    .describe('Activation memory policy for the backward pass: keep | recompute | spill'),
+};
+
+const CountersSchema = z
+  .strictObject({
+    cycles: byCause(z.number()).describe('Cycles of the step by cause'),
+    macsIssued: z.number().describe('MACs executed on non-zero weights'),
+    macsSkipped: z.number().describe('MACs a dense execution would do that zero weights skipped'),
+    weightsStreamed: z.number().describe('Weights (non-zeros) streamed onto the wafer'),
+    fabricWavelets: z.number().describe('Wavelets sent along reduction chains and broadcasts'),
+    bytesIn: z.number().describe('Bytes streamed onto the wafer'),
+    bytesOut: z.number().describe('Bytes streamed off the wafer'),
+    peBusyCycles: z.number().describe('Sum over PEs of busy datapath cycles'),
+  })
+  .describe('Raw counters of one step (token-weighted mean step of a gradual phase)');
+
+const OpKindSchema = z.strictObject({
+  kind: z.string().describe('Kind of work: linear forward, attention, LM head, element-wise, I/O, …'),
+  cycles: z.number().describe('Cycles in the sparse step'),
+  denseCycles: z.number().describe('Cycles in the dense-equivalent step'),
+  speedup: z.number().nullable().describe('denseCycles / cycles; null if cycles is 0'),
+  flopReduction: z.number().nullable().describe('(issued + skipped) / issued MACs; null if none issued'),
+  flopShare: fraction().describe("Share of the step's issued MACs (fraction)"),
+  cycleShare: fraction().describe("Share of the step's cycles (fraction)"),
+});
+
+const PhaseSchema = z.strictObject({
+  name: z.string(),
+  sparsity: fraction().describe('Token-weighted mean sparsity level of the phase (fraction)'),
+  schedule: z
+    .union([z.strictObject({ schedule: z.literal('constant'), level: z.number() }), GradualScheduleSchema])
+    .nullable()
+    .describe("The phase's schedule: a constant level or a gradual ramp (null: the workload's level)"),
+  tokens: z.number().describe('Tokens trained in the phase'),
+  tokensPerStep: z.number().describe('Tokens per optimizer step (sequences × context)'),
+  steps: z.number().describe('tokens / tokensPerStep (may be fractional)'),
+  stepCycles: z.number().describe('Cycles of one sparse step'),
+  denseStepCycles: z.number().describe('Cycles of one dense-equivalent step'),
+  stepSeconds: z.number().describe('s: stepCycles / clockHz'),
+  denseStepSeconds: z.number().describe('s: denseStepCycles / clockHz'),
+  stepFlops: FlopsSchema.describe('Training FLOPs of one step'),
+  flopReduction: z.number().describe('stepFlops.dense / stepFlops.effective'),
+  realizedSpeedup: z.number().describe('denseStepSeconds / stepSeconds'),
+  efficiency: z.number().describe('realizedSpeedup / flopReduction (fraction; 1 = all of it)'),
+  stalls: byCause(fraction()).describe("Fraction of the sparse step's cycles per cause (sums to 1)"),
+  denseStalls: byCause(fraction()).describe("Fraction of the dense step's cycles per cause (sums to 1)"),
+  cyclesByCause: z.strictObject({ sparse: byCause(z.number()), dense: byCause(z.number()) }),
+  gap: z
+    .strictObject({
+      idealStepCycles: z.number().describe('Cycles had the step sped up by exactly flopReduction'),
+      excessCycles: z.number().describe('stepCycles − idealStepCycles'),
+      byCause: byCause(z.number()).describe('sparse cycles − dense cycles / flopReduction per cause'),
+      shareByCause: byCause(z.number().nullable()).describe('byCause / excessCycles (null: no gap)'),
+    })
+    .describe('Where the gap between FLOP reduction and realized speedup comes from'),
+  opKinds: list(OpKindSchema).describe('Per kind of work, in the order they run in a step'),
+  utilization: z.strictObject({
+    mac: fraction().describe('Issued MACs / (PEs × MACs per PE per cycle × stepCycles) (fraction, ≤ 1)'),
+    denseMac: fraction().describe('The same for the dense-equivalent step'),
+    peBusy: fraction().describe('peBusyCycles / (PEs × stepCycles) (fraction, ≤ 1)'),
+    densePeBusy: fraction().describe('The same for the dense-equivalent step'),
+    rowBusyMin: fraction().describe(
+      'Least loaded mesh row: busy cycles of its token-holding PEs / stepCycles',
+    ),
+    rowBusyMax: fraction().describe('Most loaded mesh row, likewise'),
+    activeCols: z.number().describe('Mesh columns that hold tokens'),
+  }),
+  throughput: z.strictObject({
+    effectiveTflops: z.number().describe('10^12 FLOP/s: effective FLOPs per step / stepSeconds'),
+    denseEquivalentTflops: z
+      .number()
+      .describe('10^12 FLOP/s: dense FLOPs per step / stepSeconds; may exceed the peak (zeros are skipped)'),
+    peakTflops: z.number().describe('10^12 FLOP/s: PEs × MACs per PE per cycle × 2 × clockHz'),
+  }),
+  trainFlops: FlopsSchema.describe('Training FLOPs of the phase: steps × stepFlops'),
+  timeToTrain: z.strictObject({
+    sparse: DurationSchema.describe('steps × stepSeconds on one simulated system'),
+    dense: DurationSchema.describe('steps × denseStepSeconds on the same system'),
+    h100: DurationSchema.describe('trainFlops.dense at the measured H100 rate (see gpu)'),
+  }),
+  counters: CountersSchema,
+  ...StepShapeFields,
+  samples: list(
+    z.strictObject({
+      level: fraction().describe('Sparsity level of this sampled step'),
+      tokenFraction: fraction().describe("Share of the phase's tokens it stands for"),
+      stepCycles: z.number(),
+      stepSeconds: z.number(),
+      ...StepShapeFields,
+    }),
+  ).describe('The steps simulated for the phase: one, or a few along a gradual ramp'),
+});
+
+const TotalsSchema = z.strictObject({
+  tokens: z.number(),
+  steps: z.number(),
+  trainFlops: FlopsSchema,
+  flopReduction: z.number().describe('Σ trainFlops.dense / Σ trainFlops.effective over phases'),
+  realizedSpeedup: z.number().describe('Σ dense time to train / Σ sparse time to train over phases'),
+  efficiency: z.number().describe('realizedSpeedup / flopReduction'),
+  timeToTrain: z.strictObject({ sparse: DurationSchema, dense: DurationSchema, h100: DurationSchema }),
+});
+
+const RunSchema = z.strictObject({
+  name: z.string().describe('Workload name'),
+  description: z.string().optional(),
+  sparsity: fraction().describe("The workload's sparse level (the default of its phases)"),
+  pattern: z.string().describe('Where the zeros fall: unstructured, n:m or block'),
+  distribution: z.string().describe('Per-layer density: uniform or erk'),
+  maskSource: z.string().describe('random (drawn from the seed) or a mask file'),
+  model: ModelConfigSchema,
+  hardware: HardwareConfigSchema,
+  batch: z.strictObject({ sequences: z.number(), microBatchSequences: z.number().optional() }),
+  seed: z.number(),
+  phases: list(PhaseSchema),
+  totals: TotalsSchema,
+});
+
+const GpuSchema = z
+  .strictObject({
+    device: z.string(),
+    sources: list(z.string()).describe('The data files, relative to the package root'),
+    label: z.string(),
+    modelTflops: z.number().describe("Median measured model TFLOP/s for dense GPT-3 XL (papers' convention)"),
+    runs: list(z.strictObject({ microBatch: z.number(), seqLen: z.number(), modelTflops: z.number() })),
+    gemm: list(
+      z.strictObject({
+        m: z.number(),
+        k: z.number(),
+        n: z.number(),
+        denseTflops: z.number(),
+        csrBf16: z.strictObject({ s50: z.number(), s75: z.number(), s90: z.number() }),
+        csrFp32: z.strictObject({ s50: z.number(), s75: z.number(), s90: z.number() }),
+        semi24: z.number(),
+      }),
+    ).describe('Measured sparse-kernel speedups over dense bf16 (below 1: slower), for context'),
+  })
+  .describe('The H100 baseline and context (DESIGN §8)');
+
+const TimingSchema = z.strictObject({ drawMs: z.number(), simulateMs: z.number() });
+
+export const ReportMetaSchema = z
+  .strictObject({
+    generatedAt: z.string().describe('ISO 8601 time the report was written'),
+    wafersimVersion: z.string(),
+    node: z.string().describe('Node.js version'),
+    platform: z.string(),
+    host: z.string(),
+    cpus: z.number(),
+    workers: z.number().describe('Worker threads the units ran on (0: in-process, serial)'),
+    wallSeconds: z.number().describe('Wall time of the simulation'),
+    outDir: z.string().optional(),
+    runs: list(
+      z.strictObject({
+        name: z.string(),
+        source: z.string().describe('Preset name or absolute path of the workload file'),
+        phases: list(z.strictObject({ name: z.string(), samples: list(TimingSchema), dense: TimingSchema })),
+      }),
+    ).describe('Wall milliseconds the units spent drawing masks and simulating'),
+  })
+  .describe('Everything that varies between runs on the same inputs; nothing else does');
+
+export const ReportSchema = z.strictObject({
+  version: z.literal(REPORT_VERSION),
+  fidelity: z.literal('row').describe('Simulation fidelity (DESIGN §6)'),
+  runs: list(RunSchema).describe('One per workload, in the order given (a study: side by side)'),
+  gpu: GpuSchema,
+  meta: ReportMetaSchema,
+});
+
+export type Report = z.infer<typeof ReportSchema>;
+export type RunReport = Report['runs'][number];
+export type PhaseReport = RunReport['phases'][number];
+export type ReportMeta = z.infer<typeof ReportMetaSchema>;
+/** What the caller knows about the invocation; buildReport adds the per-unit timings. */
+export type InvocationMeta = Omit<ReportMeta, 'runs'>;
+
+function phaseReport(p: PhaseMetrics, h100: Duration): PhaseReport {
+  const { timeToTrain, ...rest } = p;
+  return { ...rest, timeToTrain: { ...timeToTrain, h100 } };
+}
+
+function runReport(summary: WorkloadSummary, m: RunMetrics, gpu: GpuBaseline): RunReport {
+  const h100 = (flops: number) => duration(h100Seconds(flops, gpu));
+  return {
+    name: m.name,
+    ...(summary.description === undefined ? {} : { description: summary.description }),
+    sparsity: m.sparsity,
+    pattern: summary.sparsity.pattern,
+    distribution: summary.sparsity.distribution,
+    maskSource: summary.sparsity.source.kind,
+    model: summary.model,
+    hardware: summary.hardware,
+    batch: { ...summary.batch },
+    seed: summary.seed,
+    phases: m.phases.map((p) => phaseReport(p, h100(p.trainFlops.dense))),
+    totals: {
+      ...m.totals,
+      timeToTrain: { ...m.totals.timeToTrain, h100: h100(m.totals.trainFlops.dense) },
+    },
+  };
+}
+
+function timingsOf(summaries: readonly WorkloadSummary[]): ReportMeta['runs'] {
+  const timing = (s: { drawMs: number; simulateMs: number }) => ({
+    drawMs: s.drawMs,
+    simulateMs: s.simulateMs,
+  });
+  return summaries.map((w) => ({
+    name: w.name,
+    source: w.source,
+    phases: w.phases.map((p) => ({ name: p.name, samples: p.samples.map(timing), dense: timing(p.dense) })),
+  }));
+}
+
+export function buildReport(
+  summaries: readonly WorkloadSummary[],
+  meta: InvocationMeta,
+  gpu: GpuBaseline = loadGpuBaseline(),
+): Report {
+  return {
+    version: REPORT_VERSION,
+    fidelity: 'row',
+    runs: summaries.map((s) => runReport(s, deriveMetrics(s), gpu)),
+    gpu: {
+      device: gpu.device,
+      sources: [...gpu.sources],
+      label: gpu.label,
+      modelTflops: gpu.modelTflops,
+      runs: gpu.runs.map((r) => ({ ...r })),
+      gemm: gpu.gemm.map((g) => ({ ...g, csrBf16: { ...g.csrBf16 }, csrFp32: { ...g.csrFp32 } })),
+    },
+    meta: { ...meta, runs: timingsOf(summaries) },
+  };
+}
+
+/** The report as written to report.json (and printed by `run --json`). */
+export function renderReportJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

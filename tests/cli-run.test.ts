@@ -1,0 +1,208 @@
+/**
+ * `wafersim run` through the real bin, on a 2-layer model on a 16 × 16 mesh. Oracles: the files
+ * and DESIGN §9 fields, closed-form values of a dense phase (speedup and FLOP reduction exactly 1),
+ * a golden report.json (without `meta`), serial ≡ parallel (`--workers 0` and `--workers 2` give
+ * byte-identical reports apart from `meta`), and the bad-input and Ctrl-C contracts: exit 2 or
+ * 130, and nothing written.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReportSchema } from '../reports/report-json.ts';
+import { BIN, type CliResult, runCli } from './run-cli.ts';
+
+const SMALL_WORKLOAD = {
+  version: 1,
+  model: {
+    name: 'tiny',
+    layers: 2,
+    dModel: 64,
+    heads: 4,
+    dFF: 256,
+    vocab: 1000,
+    seqLen: 128,
+    activation: 'gelu',
+    tiedEmbeddings: true,
+  },
+  sparsity: 0.75,
+  batch: { sequences: 8 },
+  hardware: { preset: 'cs2', meshRows: 16, meshCols: 16 },
+  phases: [
+    { name: 'sparse', tokens: 1e6 },
+    { name: 'dense', tokens: 1e5, sparsity: 0 },
+  ],
+  seed: 7,
+};
+
+const REPORT_FILES = ['report.csv', 'report.json', 'report.md'];
+
+let dir: string;
+let serial: CliResult;
+let parallel: CliResult;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wafersim-run-'));
+  writeFileSync(join(dir, 'small.json'), JSON.stringify(SMALL_WORKLOAD));
+  serial = runCli(['run', 'small.json', '--workers', '0'], { cwd: dir });
+  parallel = runCli(['run', 'small.json', '--workers', '2', '--out', 'parallel', '--json'], { cwd: dir });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function readReport(outDir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(dir, outDir, 'report.json'), 'utf8'));
+}
+
+function withoutMeta(report: Record<string, unknown>): Record<string, unknown> {
+  const { meta: _meta, ...rest } = report;
+  return rest;
+}
+
+/** JSON as Biome formats it (arrays of numbers on one line), so the committed golden passes `biome check`. */
+function biomeStableJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2).replace(
+    /\[\n\s*([^[\]{}]*?)\n\s*\]/g,
+    (_, body: string) => `[${body.split(/,\n\s*/).join(', ')}]`,
+  );
+  return `${text}\n`;
+}
+
+interface PhaseJson {
+  name: string;
+  sparsity: number;
+  flopReduction: number;
+  realizedSpeedup: number;
+  efficiency: number;
+  stalls: Record<string, number>;
+  utilization: { mac: number; peBusy: number };
+}
+
+describe('run: a workload file', () => {
+  it('writes report.md, report.json and report.csv to out/<name> and prints a summary', () => {
+    expect(serial.stderr).toBe('');
+    expect(serial.code).toBe(0);
+    expect(readdirSync(join(dir, 'out', 'small')).sort()).toEqual(REPORT_FILES);
+    expect(serial.stdout).toMatch(
+      /^run +phase +sparsity +FLOP reduction +realized speedup +efficiency +step time +time to train\n/,
+    );
+    expect(serial.stdout).toMatch(
+      /\nsmall +sparse +75\.0% +\d\.\d\d× +\d\.\d\d× +\d+\.\d% +[\d.]+ µs +[\d.]+ ms\n/,
+    );
+    expect(serial.stdout).toMatch(/\nsmall +dense +0\.0% +1\.00× +1\.00× +100\.0% /);
+    expect(serial.stdout).toContain('Wrote out/small/report.md, out/small/report.json, out/small/report.csv');
+    const csv = readFileSync(join(dir, 'out', 'small', 'report.csv'), 'utf8');
+    expect(csv.split('\r\n')).toHaveLength(4);
+    expect(readFileSync(join(dir, 'out', 'small', 'report.md'), 'utf8')).toContain('## Definitions');
+  });
+
+  it('report.json has the DESIGN §9 fields; the dense phase has speedup and FLOP reduction exactly 1', () => {
+    const report = readReport('out/small');
+    expect(() => ReportSchema.parse(report)).not.toThrow();
+    expect(report.version).toBe(1);
+    const runs = report.runs as { name: string; sparsity: number; phases: PhaseJson[]; totals: unknown }[];
+    expect(runs).toHaveLength(1);
+    const run = runs[0]!;
+    expect(run).toMatchObject({ name: 'small', sparsity: 0.75 });
+    expect(run.totals).toBeDefined();
+    for (const phase of run.phases) {
+      for (const key of [
+        'name',
+        'sparsity',
+        'tokens',
+        'stepCycles',
+        'stepSeconds',
+        'denseStepSeconds',
+        'flopReduction',
+        'realizedSpeedup',
+        'efficiency',
+        'stalls',
+      ]) {
+        expect(phase, key).toHaveProperty(key);
+      }
+      const stallSum = Object.values(phase.stalls).reduce((a, b) => a + b, 0);
+      expect(stallSum).toBeCloseTo(1, 12);
+      expect(phase.utilization.mac).toBeLessThanOrEqual(1);
+      expect(phase.utilization.peBusy).toBeLessThanOrEqual(1);
+    }
+    const [sparse, dense] = run.phases;
+    expect(sparse).toMatchObject({ name: 'sparse', sparsity: 0.75 });
+    expect(sparse!.flopReduction).toBeGreaterThan(sparse!.realizedSpeedup);
+    expect(sparse!.realizedSpeedup).toBeGreaterThan(1);
+    expect(dense).toMatchObject({
+      name: 'dense',
+      sparsity: 0,
+      realizedSpeedup: 1,
+      flopReduction: 1,
+      efficiency: 1,
+    });
+    // Everything that varies between runs sits under meta.
+    expect(Object.keys(report.meta as object)).toEqual(
+      expect.arrayContaining(['generatedAt', 'workers', 'wallSeconds']),
+    );
+    expect(JSON.stringify(withoutMeta(report))).not.toMatch(/drawMs|simulateMs|generatedAt|wallSeconds/);
+  });
+
+  it('matches the golden report.json (without meta)', async () => {
+    await expect(biomeStableJson(withoutMeta(readReport('out/small')))).toMatchFileSnapshot(
+      './__snapshots__/run-small.json',
+    );
+  });
+
+  it('--workers 2 --json: stdout is report.json, byte-identical to --workers 0 apart from meta', () => {
+    expect(parallel.stderr).toBe('');
+    expect(parallel.code).toBe(0);
+    expect(parallel.stdout).toBe(readFileSync(join(dir, 'parallel', 'report.json'), 'utf8'));
+    const a = readReport('out/small');
+    const b = readReport('parallel');
+    expect((a.meta as { workers: number }).workers).toBe(0);
+    expect((b.meta as { workers: number }).workers).toBe(2);
+    expect(JSON.stringify(withoutMeta(b))).toBe(JSON.stringify(withoutMeta(a)));
+  });
+});
+
+describe('run: bad input exits 2 with a message, and writes nothing', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown preset', ['run', 'mediswift-q-s75'], /unknown workload or study 'mediswift-q-s75'/],
+    [
+      '--fidelity wavelet',
+      ['run', 'small.json', '--fidelity', 'wavelet'],
+      /--fidelity: only the 'row' fidelity/,
+    ],
+    ['--workers -1', ['run', 'small.json', '--workers', '-1'], /--workers: '-1' must be a whole number/],
+  ];
+  it.each(cases)('%s', (_name, args, message) => {
+    const out = `bad-${args.join('-')}`;
+    const r = runCli([...args, '--out', out], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(existsSync(join(dir, out))).toBe(false);
+  });
+});
+
+describe('run: Ctrl-C', () => {
+  it('SIGINT during the simulation cancels it: exit 130, nothing written', async () => {
+    // A study long enough to be still simulating when the signal arrives (tsx starts in ~1 s).
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', 'mediswift-xl', '--workers', '0', '--out', 'cancelled'],
+      {
+        cwd: dir,
+        env: { ...process.env, FORCE_COLOR: '0' },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/interrupted; .*nothing was written/);
+    expect(existsSync(join(dir, 'cancelled'))).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+});
