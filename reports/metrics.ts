@@ -9,6 +9,7 @@ import type { OpKind } from '../simulator/assemble.ts';
 import {
   type Counters,
   type CyclesByCause,
+  STALL_CAUSE_DEFINITIONS,
   STALL_CAUSES,
   type StallCause,
   totalCycles,
@@ -166,16 +167,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
  * One line per stall cause: the doc comment of `STALL_CAUSES` in simulator/counters.ts, word for
  * word (a test keeps them in step; counters.ts holds them only as a comment).
  */
-export const STALL_CAUSE_DEFINITIONS: Readonly<Record<StallCause, string>> = {
-  compute: "FMAC cycles of effectual (non-zero) MACs on the most loaded row's balanced share",
-  imbalance: 'extra cycles the most loaded row works beyond the mean row (uneven non-zeros)',
-  reduction: 'waiting on partial-sum reduction chains or operand broadcasts (links, accumulators)',
-  io: 'waiting for streamed weights (wafer I/O bandwidth), and streams on the critical path',
-  overhead: 'task start-up per streamed weight, and the vector adds of the reduction',
-  fillDrain: 'pipeline fill before the first MAC and drain after the last, multicast latency',
-  dense: 'work that sparsity cannot touch (attention products, element-wise ops, dense LM head)',
-  bubble: 'the step boundary: the off-wafer optimizer and the last gradients leaving the wafer',
-};
+export { STALL_CAUSE_DEFINITIONS };
 
 /** The order kinds of work are listed in: the order they run in a step. */
 const OP_KIND_RANK: Record<OpKind, number> = {

@@ -4,17 +4,7 @@
  * is derived once, in reports/, from summed counts.
  */
 
-/**
- * Where a cycle of the step went. Each simulated cycle of the critical path is given exactly one.
- * compute: FMAC cycles of effectual (non-zero) MACs on the most loaded row's balanced share;
- * imbalance: extra cycles the most loaded row works beyond the mean row (uneven non-zeros);
- * reduction: waiting on partial-sum reduction chains or operand broadcasts (links, accumulators);
- * io: waiting for streamed weights (wafer I/O bandwidth), and streams on the critical path;
- * overhead: task start-up per streamed weight, and the vector adds of the reduction;
- * fillDrain: pipeline fill before the first MAC and drain after the last, multicast latency;
- * dense: work that sparsity cannot touch (attention products, element-wise ops, dense LM head);
- * bubble: the step boundary: the off-wafer optimizer and the last gradients leaving the wafer.
- */
+/** Where a cycle of the step went. Each simulated cycle of the critical path is given exactly one. */
 export const STALL_CAUSES = [
   'compute',
   'imbalance',
@@ -26,6 +16,18 @@ export const STALL_CAUSES = [
   'bubble',
 ] as const;
 export type StallCause = (typeof STALL_CAUSES)[number];
+
+/** One line per cause: what its cycles are. Reports print these as the definitions. */
+export const STALL_CAUSE_DEFINITIONS: Readonly<Record<StallCause, string>> = {
+  compute: "FMAC cycles of effectual (non-zero) MACs on the most loaded row's balanced share",
+  imbalance: 'extra cycles the most loaded row works beyond the mean row (uneven non-zeros)',
+  reduction: 'waiting on partial-sum reduction chains or operand broadcasts (links, accumulators)',
+  io: 'waiting for streamed weights (wafer I/O bandwidth), and streams on the critical path',
+  overhead: 'task start-up per streamed weight, and the vector adds of the reduction',
+  fillDrain: 'pipeline fill before the first MAC and drain after the last, multicast latency',
+  dense: 'work that sparsity cannot touch (attention products, element-wise ops, the LM head, dense weights)',
+  bubble: 'the step boundary: the off-wafer optimizer and the last gradients leaving the wafer',
+};
 
 export type CyclesByCause = Record<StallCause, number>;
 

@@ -21,7 +21,13 @@ const DENSE_TASKS_PER_UNIT = 16;
 
 export function planPhase(
   compiled: CompiledPhase,
-  options: { seed: number; pattern: string; masks?: ReadonlyMap<string, BitMask> },
+  options: {
+    seed: number;
+    pattern: string;
+    /** Weight kinds the sparsity spec makes sparse: the others are work sparsity cannot touch. */
+    sparsifiable: ReadonlySet<string>;
+    masks?: ReadonlyMap<string, BitMask>;
+  },
 ): PhasePlan {
   const { program } = compiled;
   const hardware = program.hardware;
@@ -33,19 +39,26 @@ export function planPhase(
     mb.graph.nodes.forEach((node, i) => {
       const placement = mb.placements[i]!;
       const w = node.weight ? weightInfo.get(node.weight) : undefined;
+      // The LM head is dense by the papers' recipe; a layer weight is dense work unless the spec
+      // lists its kind (at level 0 it is sparsifiable work running dense, so it stays compute).
+      const denseWork =
+        node.op === 'lm-head' ||
+        node.weight === 'embedding' ||
+        node.weight === 'lm-head' ||
+        (w !== undefined && !options.sparsifiable.has(w.kind));
       const sparseMatmul =
         w !== undefined && node.density < 1 && (node.op === 'linear' || node.op === 'sddmm');
       if (sparseMatmul) {
         const key = `${b}:${node.id}`;
         const list = matrixTasks.get(w.name) ?? [];
-        list.push({ key, node, placement });
+        list.push({ key, node, placement, denseWork });
         matrixTasks.set(w.name, list);
         keys.push(key);
         return;
       }
       // Dense work depends only on what the node does and how it is placed: identical layers share it.
-      const key = JSON.stringify([node.op, node.pass, node.shape, node.density, placement.tiling]);
-      if (!denseTasks.has(key)) denseTasks.set(key, { key, node, placement });
+      const key = JSON.stringify([node.op, node.pass, node.shape, node.density, denseWork, placement.tiling]);
+      if (!denseTasks.has(key)) denseTasks.set(key, { key, node, placement, denseWork });
       keys.push(key);
     });
     return { count: mb.count, keys };

@@ -104,6 +104,7 @@ async function simulateLevel(
   const plan = planPhase(compiled, {
     seed,
     pattern: workload.sparsity.pattern,
+    sparsifiable: new Set(workload.sparsity.weights),
     ...(compiled.masks ? { masks: compiled.masks } : {}),
   });
   const executor = options.executor ?? serialExecutor;
@@ -133,12 +134,20 @@ export async function simulateWorkload(
   const phases: PhaseResult[] = [];
   for (const phase of workload.phases) {
     const shares = levelShares(phase, workload.sparsity);
+    const key = denseKey(workload);
     const samples: SimulatedStep[] = [];
     for (const share of shares) {
+      // A dense step is the dense equivalent: simulate it once per run.
+      const cached = share.level === 0 ? cache.get(key) : undefined;
+      if (cached) {
+        samples.push({ ...cached, tokenFraction: share.tokenFraction });
+        continue;
+      }
       const label = `${workload.name} · ${phase.name} · sparsity ${share.level.toFixed(2)}`;
-      samples.push(await simulateLevel(workload, phase, share, options, label));
+      const step = await simulateLevel(workload, phase, share, options, label);
+      if (share.level === 0) cache.set(key, { ...step, tokenFraction: 1 });
+      samples.push(step);
     }
-    const key = denseKey(workload);
     let dense = cache.get(key);
     if (!dense) {
       const label = `${workload.name} · dense equivalent`;

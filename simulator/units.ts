@@ -22,6 +22,8 @@ export interface UnitTask {
   readonly key: string;
   readonly node: DataflowNode;
   readonly placement: Placement;
+  /** Work sparsity cannot touch (the LM head, weights the spec leaves dense): its cycles are `dense`. */
+  readonly denseWork: boolean;
 }
 
 export type SimUnit =
@@ -82,7 +84,9 @@ export function simulateUnit(unit: SimUnit): UnitResult {
   if (unit.kind === 'dense') {
     for (const task of unit.tasks) {
       const r = isMatmul(task.placement)
-        ? simulateMatmul(hw, task.placement.tiling, denseCounts(task.placement.tiling))
+        ? simulateMatmul(hw, task.placement.tiling, denseCounts(task.placement.tiling), {
+            denseWork: task.denseWork,
+          })
         : simulateSimple(hw, task.node, task.placement);
       results.push({ key: task.key, ...r });
     }
@@ -120,7 +124,10 @@ export function simulateUnit(unit: SimUnit): UnitResult {
       );
   const drawn = performance.now();
   for (const { task, tiling, index } of matmulTasks) {
-    results.push({ key: task.key, ...simulateMatmul(hw, tiling, counts[index]!) });
+    results.push({
+      key: task.key,
+      ...simulateMatmul(hw, tiling, counts[index]!, { denseWork: task.denseWork }),
+    });
   }
   return { id: unit.id, results, drawMs: drawn - started, simulateMs: performance.now() - drawn };
 }

@@ -62,6 +62,7 @@ export function simulateMatmul(
   hw: HardwareConfig,
   t: MatmulTiling,
   counts: TileCounts | RowCounts,
+  options: { readonly denseWork?: boolean } = {},
 ): NodeResult {
   const layout =
     'perRow' in counts
@@ -96,8 +97,9 @@ export function simulateMatmul(
     // Weights multicast across the row's active columns: the farthest PE finishes that much later.
     cycles.fillDrain = c.fill + c.drain + t.activeCols * hw.hopLatencyCycles;
   }
-  if (t.kernel === 'attention') {
-    // Activation × activation products are dense work sparsity cannot touch (DESIGN §6).
+  if (t.kernel === 'attention' || options.denseWork) {
+    // Work sparsity cannot touch (DESIGN §6): activation × activation products, the LM head,
+    // weights the sparsity spec leaves dense. Its cycles are all `dense`, whatever held them up.
     let all = 0;
     for (const cause of Object.keys(cycles) as (keyof typeof cycles)[]) {
       all += cycles[cause];
