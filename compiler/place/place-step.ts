@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../models/diagnostics.ts';
 import type { ModelConfig } from '../../models/model-config.ts';
 import type { WeightMatrix } from '../../models/weights.ts';
 import type { HardwareConfig } from '../../simulator/arch/hardware-config.ts';
+import { RESERVED_SRAM_BYTES_PER_PE } from '../../simulator/arch/kernel-costs.ts';
 import type { DataflowGraph, DataflowNode } from '../ir/graph.ts';
 import { lowerTrainingStep } from '../lower/lower-step.ts';
 import { residentBytesPerPe, spilledBytes } from './activation-memory.ts';
@@ -108,7 +109,10 @@ function infeasibleDiagnostic(input: PlaceStepInput, failure: Infeasible, sequen
     path: `${input.workload}: phase ${input.phase}: ${failure.node} (activation policy ${input.activationPolicy})`,
     message:
       `does not fit in SRAM at ${sequences} sequence${sequences === 1 ? '' : 's'} per micro-batch: needs ${kib(failure.neededBytes)} per PE ` +
-      `(resident activations plus the smallest working set) but ${kib(failure.availableBytes)} is available, ${kib(over)} over. ` +
+      `(resident activations plus the smallest working set) but ` +
+      (failure.availableBytes > 0
+        ? `${kib(failure.availableBytes)} is available, ${kib(over)} over. `
+        : `nothing is left: the ${hw.sramBytesPerPe} bytes of SRAM per PE are below the ${RESERVED_SRAM_BYTES_PER_PE} the program and its buffers reserve. `) +
       `To make it fit: ${fixes.join('; or ')}.`,
   };
 }
