@@ -11,6 +11,7 @@ import { assembleStep, type OpKind, type StepResult } from './assemble.ts';
 import { addCounters, type Counters, zeroCounters } from './counters.ts';
 import { serialExecutor, type UnitExecutor } from './executor.ts';
 import { planPhase } from './plan.ts';
+import type { SimUnit, TaskResult, UnitResult } from './units.ts';
 
 /** Points along a gradual ramp at which the step is simulated (midpoints of equal token shares). */
 export const RAMP_SAMPLES = 4;
@@ -75,6 +76,11 @@ export interface SimulateOptions {
   }) => void;
   /** Dense-equivalent steps shared across the workloads of a run (same model, batch, hardware). */
   readonly denseCache?: Map<string, SimulatedStep>;
+  /**
+   * Results of dense tasks shared across the steps of a run: a dense task is a pure function of
+   * the hardware and its placement, so sweep points and phases on the same machine reuse it.
+   */
+  readonly denseTaskCache?: Map<string, TaskResult>;
 }
 
 function stepFlops(compiled: CompiledPhase): { effective: number; dense: number } {
@@ -108,11 +114,34 @@ async function simulateLevel(
     ...(compiled.masks ? { masks: compiled.masks } : {}),
   });
   const executor = options.executor ?? serialExecutor;
-  const results = await executor.run(plan.units, {
+  const taskCache = options.denseTaskCache;
+  const hardwareKey = JSON.stringify(compiled.program.hardware);
+  const cacheKey = (key: string) => `${hardwareKey}|${key}`;
+  const reused: TaskResult[] = [];
+  const units: SimUnit[] = [];
+  for (const unit of plan.units) {
+    if (unit.kind !== 'dense' || !taskCache) {
+      units.push(unit);
+      continue;
+    }
+    const remaining = unit.tasks.filter((task) => {
+      const hit = taskCache.get(cacheKey(task.key));
+      if (hit) reused.push(hit);
+      return !hit;
+    });
+    if (remaining.length > 0) units.push({ ...unit, tasks: remaining });
+  }
+  const results = await executor.run(units, {
     ...(options.signal ? { signal: options.signal } : {}),
     onUnitDone: (done, total) => options.onProgress?.({ label, done, total }),
   });
-  const step = assembleStep(compiled, plan.layout, results);
+  if (taskCache) {
+    units.forEach((unit, i) => {
+      if (unit.kind === 'dense') for (const r of results[i]!.results) taskCache.set(cacheKey(r.key), r);
+    });
+  }
+  const cachedUnit: UnitResult = { id: 'cache', results: reused, drawMs: 0, simulateMs: 0 };
+  const step = assembleStep(compiled, plan.layout, [...results, cachedUnit]);
   return {
     level: share.level,
     tokenFraction: share.tokenFraction,

@@ -129,77 +129,72 @@ function summarize(
   };
 }
 
-/**
- * Advances one row's datapath through one block of `n` weights. Returns the block's end. The gap
- * before the block is a wait on whichever input came last (I/O or a free accumulator/operand);
- * the first block's start is the row's fill.
- */
-function runBlock(
-  s: RowScratch,
-  r: number,
-  n: number,
-  ready: number,
-  firstArrival: number,
-  lastArrival: number,
-  cyclesPerWeight: number,
-): number {
-  const free = s.dpFree[r]!;
-  const start = Math.max(free, ready, firstArrival);
-  const work = n * cyclesPerWeight;
-  const computed = start + work;
-  const end = Math.max(computed, lastArrival + cyclesPerWeight);
-  if (s.fill[r]! < 0) {
-    s.fill[r] = start;
-  } else if (start > free) {
-    if (firstArrival >= ready) s.ioWait[r] = s.ioWait[r]! + (start - free);
-    else s.redWait[r] = s.redWait[r]! + (start - free);
-  }
-  // Waiting inside the block for weights still on their way.
-  if (end > computed) s.ioWait[r] = s.ioWait[r]! + (end - computed);
-  return end;
-}
-
 /** A streamed GEMM group: AXPYs per non-zero, then the partial sums reduced down the group. */
 export function simulateGemmGroup(p: RowKernelParams, g: GroupCounts, s: RowScratch): GroupTiming {
   resetScratch(s);
+  // Locals for everything the loops touch: this runs once per (row, output column) of the model.
+  const { dpFree, busy, mac, ioWait, redWait, fill, end, linkFree, release } = s;
+  const { counts, stride, colStep, countRows } = g;
   const rows = p.rowsPerGroup;
   const A = p.buffers;
-  const perWeight = p.macCycles + p.overheadCycles;
+  const macCycles = p.macCycles;
+  const perWeight = macCycles + p.overheadCycles;
+  const io = p.ioCyclesPerWeight;
+  const add = p.addCycles;
+  const hop = p.hopCycles;
+  const tokens = p.tokensPerPe;
   let streamed = 0;
   let wavelets = 0;
   for (let j = g.colStart; j < g.colEnd; j++) {
     const slot = (j - g.colStart) % A;
+    const column = j * colStep;
     for (let r = 0; r < rows; r++) {
-      const n = r < g.countRows ? g.counts[r * g.stride + j * g.colStep]! : 0;
-      const ready = s.release[r * A + slot]!;
-      if (n === 0) {
-        // Nothing to multiply: no accumulator is needed, the PE only passes the chain's sum on.
-        s.end[r] = s.dpFree[r]!;
-      } else {
-        const first = (streamed + 1) * p.ioCyclesPerWeight;
+      const n = r < countRows ? counts[r * stride + column]! : 0;
+      const free = dpFree[r]!;
+      let e = free; // nothing to multiply: no accumulator needed, the PE only passes the sum on
+      if (n > 0) {
+        // The block starts when the datapath is free, an accumulator is free and the first weight
+        // is in; it ends after its AXPYs, or one AXPY after its last weight arrives.
+        const ready = release[r * A + slot]!;
+        const first = (streamed + 1) * io;
         streamed += n;
-        s.end[r] = runBlock(s, r, n, ready, first, streamed * p.ioCyclesPerWeight, perWeight);
-        s.mac[r] = s.mac[r]! + n * p.macCycles;
-        s.busy[r] = s.busy[r]! + n * perWeight;
+        const lastDone = streamed * io + perWeight;
+        let start = free > ready ? free : ready;
+        if (first > start) start = first;
+        const work = n * perWeight;
+        const computed = start + work;
+        e = computed > lastDone ? computed : lastDone;
+        if (fill[r]! < 0) fill[r] = start;
+        else if (start > free) {
+          if (first >= ready) ioWait[r]! += start - free;
+          else redWait[r]! += start - free;
+        }
+        if (e > computed) ioWait[r]! += e - computed; // waiting inside the block for weights on their way
+        mac[r]! += n * macCycles;
+        busy[r]! += work;
       }
-      if (s.fill[r]! < 0) s.fill[r] = s.end[r]!;
-      s.busy[r] = s.busy[r]! + p.addCycles;
-      s.dpFree[r] = s.end[r]! + p.addCycles;
+      if (fill[r]! < 0) fill[r] = e;
+      end[r] = e;
+      busy[r]! += add;
+      dpFree[r] = e + add;
     }
     // The chain: the farthest row starts, each row adds its partial and passes the sum on.
     let upStart = Number.NEGATIVE_INFINITY;
     let upEnd = Number.NEGATIVE_INFINITY;
     for (let r = rows - 1; r >= 0; r--) {
-      const start = Math.max(s.end[r]!, upStart + p.hopCycles, s.linkFree[r]!);
-      const end = Math.max(start + p.tokensPerPe, upEnd + p.hopCycles);
-      s.linkFree[r] = end;
-      s.release[r * A + slot] = end;
+      let start = end[r]!;
+      if (upStart + hop > start) start = upStart + hop;
+      if (linkFree[r]! > start) start = linkFree[r]!;
+      let sent = start + tokens;
+      if (upEnd + hop > sent) sent = upEnd + hop;
+      linkFree[r] = sent;
+      release[r * A + slot] = sent;
       upStart = start;
-      upEnd = end;
+      upEnd = sent;
     }
-    wavelets += rows * p.tokensPerPe;
+    wavelets += rows * tokens;
   }
-  return summarize(p, s, s.linkFree[0]!, streamed, wavelets);
+  return summarize(p, s, linkFree[0]!, streamed, wavelets);
 }
 
 /**
@@ -210,36 +205,55 @@ export function simulateGemmGroup(p: RowKernelParams, g: GroupCounts, s: RowScra
  */
 export function simulateSddmmGroup(p: RowKernelParams, g: GroupCounts, s: RowScratch): GroupTiming {
   resetScratch(s);
+  const { dpFree, busy, mac, ioWait, redWait, fill, release } = s;
+  const { counts, stride, colStep, countRows } = g;
   const rows = p.rowsPerGroup;
   const B = p.buffers;
-  const perWeight = p.macCycles + p.overheadCycles;
+  const macCycles = p.macCycles;
+  const perWeight = macCycles + p.overheadCycles;
+  const io = p.ioCyclesPerWeight;
+  const hop = p.hopCycles;
+  const tokens = p.tokensPerPe;
   let streamed = 0;
   let wavelets = 0;
   let broadcastFree = 0;
   for (let j = g.colStart; j < g.colEnd; j++) {
     const slot = (j - g.colStart) % B;
+    const column = j * colStep;
     // The column buffer is free once every row finished the column that used it last.
-    const broadcastStart = Math.max(broadcastFree, s.release[slot]!);
-    broadcastFree = broadcastStart + p.tokensPerPe;
-    wavelets += rows * p.tokensPerPe;
+    const broadcastStart = broadcastFree > release[slot]! ? broadcastFree : release[slot]!;
+    broadcastFree = broadcastStart + tokens;
+    wavelets += rows * tokens;
     let columnEnd = 0;
     for (let r = 0; r < rows; r++) {
-      const n = r < g.countRows ? g.counts[r * g.stride + j * g.colStep]! : 0;
+      const n = r < countRows ? counts[r * stride + column]! : 0;
       if (n === 0) continue;
-      const received = broadcastStart + p.tokensPerPe + r * p.hopCycles;
-      const first = (streamed + 1) * p.ioCyclesPerWeight;
+      const free = dpFree[r]!;
+      const received = broadcastStart + tokens + r * hop;
+      const first = (streamed + 1) * io;
       streamed += n;
-      const end = runBlock(s, r, n, received, first, streamed * p.ioCyclesPerWeight, perWeight);
-      s.mac[r] = s.mac[r]! + n * p.macCycles;
-      s.busy[r] = s.busy[r]! + n * perWeight;
-      s.dpFree[r] = end;
+      const lastDone = streamed * io + perWeight;
+      let start = free > received ? free : received;
+      if (first > start) start = first;
+      const work = n * perWeight;
+      const computed = start + work;
+      const e = computed > lastDone ? computed : lastDone;
+      if (fill[r]! < 0) fill[r] = start;
+      else if (start > free) {
+        if (first >= received) ioWait[r]! += start - free;
+        else redWait[r]! += start - free;
+      }
+      if (e > computed) ioWait[r]! += e - computed;
+      mac[r]! += n * macCycles;
+      busy[r]! += work;
+      dpFree[r] = e;
       wavelets += n;
-      if (end > columnEnd) columnEnd = end;
+      if (e > columnEnd) columnEnd = e;
     }
-    s.release[slot] = Math.max(s.release[slot]!, columnEnd);
+    if (columnEnd > release[slot]!) release[slot] = columnEnd;
   }
   let endCycle = 0;
-  for (let r = 0; r < rows; r++) endCycle = Math.max(endCycle, s.dpFree[r]!);
-  for (let r = 0; r < rows; r++) if (s.fill[r]! < 0) s.fill[r] = 0;
+  for (let r = 0; r < rows; r++) if (dpFree[r]! > endCycle) endCycle = dpFree[r]!;
+  for (let r = 0; r < rows; r++) if (fill[r]! < 0) fill[r] = 0;
   return summarize(p, s, endCycle, streamed, wavelets);
 }
