@@ -31,6 +31,7 @@ describe('every workload preset', () => {
       'llama2-7b-s70',
       'mediswift-xl-s75-cs3',
       'spdf-gpt3-xl-s75-cs3',
+      'gpt3-xl-gradual-s75',
     ];
     expect([...WORKLOAD_PRESET_NAMES].sort()).toEqual(expected.sort());
   });

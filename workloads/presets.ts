@@ -143,6 +143,39 @@ function cs3WhatIf(base: string): WorkloadOverlay {
   };
 }
 
+/**
+ * Gradual pruning during pre-training: dense for the first quarter of the tokens, then the
+ * density falls linearly to the target, reached at three quarters, held to the end; the schedule
+ * "The Journey Matters" (arXiv 2501.12486; cs2-facts §11) finds close to optimal. GPT-3 XL with
+ * SPDF's batch and tokens (cs2-facts §8); the pruning rule itself is [UNC] there.
+ */
+function gradualPreset(level: number): WorkloadFileInput {
+  const tokens = 26e9;
+  return {
+    version: 1,
+    description:
+      `GPT-3 XL pre-trained with gradual pruning to ${level * 100}% sparsity: dense until 25% of the tokens, density ` +
+      'falling linearly to the target at 75%, then held (the schedule "The Journey Matters", arXiv 2501.12486, ' +
+      "finds close to optimal; cs2-facts §11), then dense fine-tuning. Batch 512 and 26B tokens as SPDF's GPT-3 XL " +
+      `(cs2-facts §8). ${FINETUNE_NOTE} ${MICRO_NOTE_XL}`,
+    model: 'gpt3-xl',
+    sparsity: level,
+    batch: { sequences: 512 },
+    phases: [
+      {
+        name: 'gradual-pruning',
+        tokens,
+        sparsity: { schedule: 'gradual', from: 0, to: level, startFraction: 0.25, endFraction: 0.75 },
+      },
+      {
+        name: 'dense-finetuning',
+        tokens: roundToSignificant(tokens * FINETUNE_TOKEN_FRACTION, 2),
+        sparsity: 0,
+      },
+    ],
+  };
+}
+
 function buildPresets(): Record<string, WorkloadFileInput | WorkloadOverlay> {
   const presets: Record<string, WorkloadFileInput | WorkloadOverlay> = {};
   for (const size of MEDISWIFT_SIZES) {
@@ -158,6 +191,7 @@ function buildPresets(): Record<string, WorkloadFileInput | WorkloadOverlay> {
   presets['llama2-7b-s70'] = sparseLlamaPreset(0.7);
   presets['mediswift-xl-s75-cs3'] = cs3WhatIf('mediswift-xl-s75');
   presets['spdf-gpt3-xl-s75-cs3'] = cs3WhatIf('spdf-gpt3-xl-s75');
+  presets['gpt3-xl-gradual-s75'] = gradualPreset(0.75);
   return presets;
 }
 
