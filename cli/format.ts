@@ -1,29 +1,15 @@
-/** Number formatting for human-readable CLI output (percent and SI prefixes only when printed). */
-
-const SI = [
-  { factor: 1e18, prefix: 'E' },
-  { factor: 1e15, prefix: 'P' },
-  { factor: 1e12, prefix: 'T' },
-  { factor: 1e9, prefix: 'G' },
-  { factor: 1e6, prefix: 'M' },
-  { factor: 1e3, prefix: 'k' },
-];
+/** Formatting for human-readable CLI output: the report's value formats, and plain text tables. */
+import { percent, ratio, si } from '../reports/format-values.ts';
 
 /** `3.03e9` → `3.03 G`; pass the unit to append (`FLOP`). */
-export function formatSi(value: number, unit = '', digits = 3): string {
-  const abs = Math.abs(value);
-  for (const { factor, prefix } of SI) {
-    if (abs >= factor) return `${(value / factor).toPrecision(digits)} ${prefix}${unit}`;
-  }
-  return `${value.toPrecision(digits)} ${unit}`.trimEnd();
-}
+export const formatSi = si;
 
 export function formatPercent(fraction: number, digits = 1): string {
-  return `${(fraction * 100).toFixed(digits)}%`;
+  return percent(fraction, digits);
 }
 
-export function formatRatio(ratio: number, digits = 2): string {
-  return `${ratio.toFixed(digits)}×`;
+export function formatRatio(value: number, digits = 2): string {
+  return ratio(value, digits);
 }
 
 /** A plain text table with a header row; columns after the first are right-aligned. */
