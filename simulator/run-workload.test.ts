@@ -58,7 +58,7 @@ describe('training runs: phases in order, gradual schedules', () => {
     expect(ramp!.samples).toHaveLength(6);
     expect(ramp!.averageLevel).toBeCloseTo(1 - averageDensity(workload.phases[0]!, workload.sparsity), 12);
     // The phase's step is the token-weighted mean of its samples: FLOPs and cycles alike.
-    const weighted = (f: (s: (typeof ramp)['samples'][number]) => number) =>
+    const weighted = (f: (s: NonNullable<typeof ramp>['samples'][number]) => number) =>
       ramp!.samples.reduce((a, s) => a + s.tokenFraction * f(s), 0);
     expect(ramp!.stepFlops.effective).toBeCloseTo(
       weighted((s) => s.flops.effective),
