@@ -7,66 +7,79 @@ import { chiSquareFit, chiSquareSameLaw, meanZ, moments, varianceZ } from './tes
 const UNSTRUCTURED = { kind: 'unstructured' } as const;
 
 describe('drawMaskTilings: one unstructured mask seen through several tilings', () => {
-  it('has the law of counting generateBitMask (mean, variance and distribution of every tile, 3000 samples)', () => {
-    const rows = 12;
-    const cols = 10;
-    const density = 0.3;
-    const tilings = [
-      { kSlice: 4, transposed: false },
-      { kSlice: 3, transposed: true },
-    ];
-    const samples = 3000;
-    const collect = (draw: (s: number) => Uint32Array[]) => {
-      const out: number[][] = [];
-      for (let s = 0; s < samples; s++) {
-        const all = draw(s).flatMap((c) => [...c]);
-        all.forEach((v, k) => {
-          out[k] ??= [];
-          out[k]!.push(v);
-        });
-      }
-      return out;
-    };
-    const fromBits = collect((s) =>
-      countBitsForTilings(
-        generateBitMask(rows, cols, density, UNSTRUCTURED, randomStream(11, 'bits', String(s))),
-        tilings,
-      ).map((t) => t.counts),
-    );
-    const drawn = collect((s) =>
-      drawMaskTilings(rows, cols, density, UNSTRUCTURED, randomStream(11, 'drawn', String(s)), tilings).map(
-        (t) => t.counts,
-      ),
-    );
-    let worstZ = 0;
-    let worstChi = 0;
-    fromBits.forEach((xs, k) => {
-      const a = moments(xs);
-      const b = moments(drawn[k]!);
-      worstZ = Math.max(worstZ, Math.abs(meanZ(a, b)), Math.abs(varianceZ(a, b)));
-      const chi = chiSquareSameLaw(xs, drawn[k]!);
-      worstChi = Math.max(worstChi, chi.statistic / chi.critical);
-    });
-    expect(worstZ).toBeLessThan(5);
-    expect(worstChi).toBeLessThan(1);
-  });
+  // 0.8 draws each row through its zeros (the complement), 0.3 through its non-zeros.
+  it.each([0.3, 0.8])(
+    'density %s has the law of counting generateBitMask (every tile: mean, variance, distribution; 3000 samples)',
+    (density) => {
+      const rows = 12;
+      const cols = 10;
+      const tilings = [
+        { kSlice: 4, transposed: false },
+        { kSlice: 3, transposed: true },
+      ];
+      const samples = 3000;
+      const collect = (draw: (s: number) => Uint32Array[]) => {
+        const out: number[][] = [];
+        for (let s = 0; s < samples; s++) {
+          const all = draw(s).flatMap((c) => [...c]);
+          all.forEach((v, k) => {
+            out[k] ??= [];
+            out[k]!.push(v);
+          });
+        }
+        return out;
+      };
+      const fromBits = collect((s) =>
+        countBitsForTilings(
+          generateBitMask(rows, cols, density, UNSTRUCTURED, randomStream(11, 'bits', String(s))),
+          tilings,
+        ).map((t) => t.counts),
+      );
+      const drawn = collect((s) =>
+        drawMaskTilings(rows, cols, density, UNSTRUCTURED, randomStream(11, 'drawn', String(s)), tilings).map(
+          (t) => t.counts,
+        ),
+      );
+      let worstZ = 0;
+      let worstChi = 0;
+      fromBits.forEach((xs, k) => {
+        const a = moments(xs);
+        const b = moments(drawn[k]!);
+        worstZ = Math.max(worstZ, Math.abs(meanZ(a, b)), Math.abs(varianceZ(a, b)));
+        const chi = chiSquareSameLaw(xs, drawn[k]!);
+        worstChi = Math.max(worstChi, chi.statistic / chi.critical);
+      });
+      expect(worstZ).toBeLessThan(5);
+      expect(worstChi).toBeLessThan(1);
+    },
+  );
 
-  it('every tiling counts the same mask: with k-slices of 1 the forward and transposed counts are the bits', () => {
-    const rows = 9;
-    const cols = 7;
-    const [forward, transposed] = drawMaskTilings(rows, cols, 0.4, UNSTRUCTURED, randomStream(3, 'same'), [
-      { kSlice: 1, transposed: false },
-      { kSlice: 1, transposed: true },
-    ]);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const bit = forward!.counts[i * cols + j]!;
-        expect(bit === 0 || bit === 1).toBe(true);
-        expect(transposed!.counts[j * rows + i]).toBe(bit);
+  it.each([0.4, 0.9])(
+    'density %s: every tiling counts the same mask (k-slices of 1 are the bits)',
+    (density) => {
+      const rows = 9;
+      const cols = 7;
+      const [forward, transposed] = drawMaskTilings(
+        rows,
+        cols,
+        density,
+        UNSTRUCTURED,
+        randomStream(3, 'same'),
+        [
+          { kSlice: 1, transposed: false },
+          { kSlice: 1, transposed: true },
+        ],
+      );
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const bit = forward!.counts[i * cols + j]!;
+          expect(bit === 0 || bit === 1).toBe(true);
+          expect(transposed!.counts[j * rows + i]).toBe(bit);
+        }
       }
-    }
-    expect(forward!.counts.reduce((a, b) => a + b, 0)).toBe(Math.round(0.4 * rows * cols));
-  });
+      expect(forward!.counts.reduce((a, b) => a + b, 0)).toBe(Math.round(density * rows * cols));
+    },
+  );
 
   it('keeps exactly round(density · size) weights in every tiling, and is deterministic', () => {
     const tilings = [
@@ -74,10 +87,16 @@ describe('drawMaskTilings: one unstructured mask seen through several tilings', 
       { kSlice: 40, transposed: true },
       { kSlice: 13, transposed: false },
     ];
-    const a = drawMaskTilings(300, 500, 0.25, UNSTRUCTURED, randomStream(5, 'm'), tilings);
-    const b = drawMaskTilings(300, 500, 0.25, UNSTRUCTURED, randomStream(5, 'm'), tilings);
-    for (const t of a) expect(t.counts.reduce((x, y) => x + y, 0)).toBe(37_500);
-    expect(a.map((t) => [...t.counts])).toEqual(b.map((t) => [...t.counts]));
+    for (const [density, kept] of [
+      [0.25, 37_500],
+      [0.95, 142_500],
+    ] as const) {
+      const a = drawMaskTilings(300, 500, density, UNSTRUCTURED, randomStream(5, 'm'), tilings);
+      const b = drawMaskTilings(300, 500, density, UNSTRUCTURED, randomStream(5, 'm'), tilings);
+      for (const t of a) expect(t.counts.reduce((x, y) => x + y, 0)).toBe(kept);
+      for (const t of a) for (const c of t.counts) expect(c).toBeLessThanOrEqual(t.tileRows * t.tileCols);
+      expect(a.map((t) => [...t.counts])).toEqual(b.map((t) => [...t.counts]));
+    }
   });
 
   it('N:M and block patterns are drawn as bit masks and counted the same way', () => {

@@ -7,8 +7,9 @@
  * Unstructured masks are drawn as a uniform subset of exactly round(density · rows · cols) weights
  * (the law of `generateBitMask`), in two exact steps: the kept count of each matrix row from a
  * multivariate hypergeometric (sequential conditional draws), then a uniform subset of that size
- * within the row by a partial Fisher–Yates shuffle. The cost is one draw per non-zero. N:M and
- * block masks are drawn as bit masks and counted.
+ * within the row (Floyd's algorithm, drawing the zeros instead when they are fewer). The cost is
+ * one draw per non-zero or per zero, whichever is smaller. N:M and block masks are drawn as bit
+ * masks and counted.
  */
 import type { RandomGenerator } from '../random-streams.ts';
 import type { SparsityPattern } from '../sparsity.ts';
@@ -83,6 +84,10 @@ export function drawMaskTilings(
     transposed.push({ counts, colTile, hist: new Uint32Array(Math.ceil(cols / t.kSlice)) });
   });
   const rowBase = new Int32Array(forward.length);
+  // Rows drawn through their zeros (below) count as full rows of each forward k-slice; the
+  // zeros are subtracted as they are drawn. Uint32 arithmetic wraps, so a tile may go "below
+  // zero" before its full rows are added at the end and still end exact.
+  const fullRows = forward.map((f) => new Uint32Array(Math.ceil(rows / f.kSlice)));
   const chosen = new Int32Array(Math.ceil(cols / 32));
   let keptLeft = exactKeptCount(rows * cols, density);
   let weightsLeft = rows * cols;
@@ -100,11 +105,25 @@ export function drawMaskTilings(
           : sampleHypergeometric(rng, cols, keptLeft, weightsLeft);
     keptLeft -= kept;
     weightsLeft -= cols;
-    for (let t = 0; t < forward.length; t++) rowBase[t] = Math.floor(row / forward[t]!.kSlice) * cols;
-    // Floyd's algorithm: a uniform `kept`-subset of the columns, one draw per non-zero, with the
+    // A uniform subset of `kept` columns is the complement of a uniform subset of the others:
+    // draw whichever is smaller, so a dense-ish row costs its zeros, not its non-zeros.
+    const drawZeros = kept > cols - kept;
+    const drawn = drawZeros ? cols - kept : kept;
+    const step = drawZeros ? -1 : 1;
+    for (let t = 0; t < forward.length; t++) {
+      const tileRow = Math.floor(row / forward[t]!.kSlice);
+      rowBase[t] = tileRow * cols;
+      if (drawZeros) fullRows[t]![tileRow]!++;
+    }
+    for (const t of transposed) {
+      if (!drawZeros) continue;
+      // Start the row's histogram full: every column of each tile, minus the zeros drawn below.
+      for (let c = 0; c < cols; c++) t.hist[t.colTile[c]!]!++;
+    }
+    // Floyd's algorithm: a uniform `drawn`-subset of the columns, one draw per member, with the
     // chosen set in a bitset small enough for the L1 cache. The draw is xoshiro128** inlined on
     // local state (seeded from the matrix's named stream) with Lemire's exact multiply-and-reject.
-    for (let top = cols - kept; top < cols; top++) {
+    for (let top = cols - drawn; top < cols; top++) {
       const range = top + 1;
       let pick: number;
       for (;;) {
@@ -123,8 +142,8 @@ export function drawMaskTilings(
       }
       const col = (chosen[pick >>> 5]! & (1 << (pick & 31))) !== 0 ? top : pick;
       chosen[col >>> 5]! |= 1 << (col & 31);
-      for (let t = 0; t < forward.length; t++) forward[t]!.counts[rowBase[t]! + col]!++;
-      for (let t = 0; t < transposed.length; t++) transposed[t]!.hist[transposed[t]!.colTile[col]!]!++;
+      for (let t = 0; t < forward.length; t++) forward[t]!.counts[rowBase[t]! + col]! += step;
+      for (let t = 0; t < transposed.length; t++) transposed[t]!.hist[transposed[t]!.colTile[col]!]! += step;
     }
     chosen.fill(0);
     for (const t of transposed) {
@@ -134,6 +153,14 @@ export function drawMaskTilings(
       }
     }
   }
+  forward.forEach((f, t) => {
+    const full = fullRows[t]!;
+    for (let tileRow = 0; tileRow < full.length; tileRow++) {
+      const add = full[tileRow]!;
+      if (add === 0) continue;
+      for (let c = 0; c < cols; c++) f.counts[tileRow * cols + c]! += add;
+    }
+  });
   return out;
 }
 
