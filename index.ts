@@ -1,6 +1,16 @@
 /**
  * The wafersim library API: everything the CLI does is available here for scripts and notebooks.
  */
+
+export type { DataflowEdge, DataflowGraph, DataflowNode } from './compiler/ir/graph.ts';
+export { verifyGraph } from './compiler/ir/verify.ts';
+export {
+  type CompiledPhase,
+  type CompileResult,
+  compilePhase,
+  compileWorkload,
+} from './compiler/pipeline.ts';
+export type { PlacedProgram, Placement } from './compiler/place/placed-program.ts';
 export * from './models/diagnostics.ts';
 export { type FlopSummary, summarizeFlops } from './models/flop-summary.ts';
 export {
@@ -22,20 +32,16 @@ export {
 export { nextBelow, nextUnit, randomStream } from './models/random-streams.ts';
 export * from './models/sparsity.ts';
 export * from './models/weights.ts';
-export * from './simulator/arch/hardware-config.ts';
-export * from './workloads/index.ts';
-export { type CompiledPhase, type CompileResult, compilePhase, compileWorkload } from './compiler/pipeline.ts';
-export type { DataflowEdge, DataflowGraph, DataflowNode } from './compiler/ir/graph.ts';
-export { verifyGraph } from './compiler/ir/verify.ts';
-export type { PlacedProgram, Placement } from './compiler/place/placed-program.ts';
-export * from './simulator/counters.ts';
-export { serialExecutor, type UnitExecutor, CancelledError } from './simulator/executor.ts';
-export { createExecutor, runInSession } from './simulator/parallel/index.ts';
-export { simulateRun } from './simulator/simulate-run.ts';
-export type { PhaseSummary, StepSummary, WorkloadSummary } from './simulator/run-summary.ts';
-export { CALIBRATION_TOKENS, type GemmResult, simulateGemm } from './simulator/gemm.ts';
-export { deriveMetrics, METRIC_DEFINITIONS } from './reports/metrics.ts';
 export { deriveGemmMetrics } from './reports/gemm-metrics.ts';
+export { deriveMetrics, METRIC_DEFINITIONS } from './reports/metrics.ts';
 export { buildReport, type Report, ReportSchema } from './reports/report-json.ts';
-export { writeReport } from './reports/write-report.ts';
 export { validateGemmPoints } from './reports/validation.ts';
+export { writeReport } from './reports/write-report.ts';
+export * from './simulator/arch/hardware-config.ts';
+export * from './simulator/counters.ts';
+export { CancelledError, serialExecutor, type UnitExecutor } from './simulator/executor.ts';
+export { CALIBRATION_TOKENS, type GemmResult, simulateGemm } from './simulator/gemm.ts';
+export { createExecutor, runInSession } from './simulator/parallel/index.ts';
+export type { PhaseSummary, StepSummary, WorkloadSummary } from './simulator/run-summary.ts';
+export { simulateRun } from './simulator/simulate-run.ts';
+export * from './workloads/index.ts';

@@ -7,9 +7,11 @@ import { formatDiagnostic, InputError } from '../models/diagnostics.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerFlops } from './commands/flops.ts';
 import { registerGemm } from './commands/gemm.ts';
+import { registerMerge } from './commands/merge.ts';
 import { registerPresets } from './commands/presets.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerSweep } from './commands/sweep.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type Io, processIo } from './io.ts';
 
@@ -32,6 +34,10 @@ export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_
   registerRun(program, io, (code) => {
     outcome.exitCode = code;
   });
+  registerSweep(program, io, (code) => {
+    outcome.exitCode = code;
+  });
+  registerMerge(program, io);
   registerFlops(program, io);
   registerCompile(program, io);
   registerPresets(program, io);

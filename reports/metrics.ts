@@ -96,6 +96,12 @@ export interface PhaseMetrics extends StepShape {
     readonly rowBusyMax: number;
     readonly activeCols: number;
   };
+  /**
+   * The rows of the per-PE utilization heatmap: `values[i]` is the busy fraction of the
+   * token-holding PEs of mesh rows [i × rowsPerBlock, (i + 1) × rowsPerBlock), averaged over those
+   * rows; the PEs of columns at or beyond `utilization.activeCols` hold no tokens and stay idle.
+   */
+  readonly rowUtilization: { readonly rowsPerBlock: number; readonly values: readonly number[] };
   readonly throughput: {
     readonly effectiveTflops: number;
     readonly denseEquivalentTflops: number;
@@ -152,6 +158,8 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   peBusy: 'Sum over all PEs of busy datapath cycles / (meshRows × meshCols × stepCycles); at most 1.',
   rowBusy:
     "Busy cycles of a mesh row's token-holding PEs / stepCycles; min and max over rows show load imbalance.",
+  rowUtilization:
+    "Per-PE utilization (the heatmap): a PE's busy cycles / stepCycles, its row's rowBusy if its column holds tokens and 0 if not, averaged over at most 64 × 64 blocks of PEs.",
   effectiveTflops: 'Effective (non-zero) training FLOPs per step / stepSeconds, in 10^12 FLOP/s.',
   denseEquivalentTflops:
     'Dense-equivalent training FLOPs per step / stepSeconds; may exceed the peak, because skipped zeros cost no cycle.',
@@ -237,19 +245,40 @@ function deriveOpKinds(phase: PhaseSummary, stepCounters: Counters): OpKindMetri
   });
 }
 
-/** Token-weighted busy cycles per row over the phase's samples, as fractions of its step. */
-function rowBusyRange(samples: readonly StepSummary[], stepCycles: number): { min: number; max: number } {
+/** At most this many blocks of mesh rows in a phase's `rowUtilization`: the heatmap stays small. */
+export const MAX_ROW_BLOCKS = 64;
+
+/** Per mesh row: token-weighted busy cycles of its token-holding PEs over the samples / stepCycles. */
+function rowBusyFractions(samples: readonly StepSummary[], stepCycles: number): number[] {
   const rows = samples[0]?.rowBusy.length ?? 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = 0;
+  const fractions: number[] = [];
   for (let r = 0; r < rows; r++) {
     let busy = 0;
     for (const s of samples) busy += s.tokenFraction * s.rowBusy[r]!;
-    const fraction = stepCycles === 0 ? 0 : busy / stepCycles;
-    min = Math.min(min, fraction);
-    max = Math.max(max, fraction);
+    fractions.push(stepCycles === 0 ? 0 : busy / stepCycles);
   }
-  return { min: rows === 0 ? 0 : min, max };
+  return fractions;
+}
+
+function rowBusyRange(fractions: readonly number[]): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (const f of fractions) {
+    min = Math.min(min, f);
+    max = Math.max(max, f);
+  }
+  return { min: fractions.length === 0 ? 0 : min, max };
+}
+
+/** The row fractions averaged over blocks of ⌈rows / MAX_ROW_BLOCKS⌉ rows (the last may hold fewer). */
+function rowUtilizationBlocks(fractions: readonly number[]): PhaseMetrics['rowUtilization'] {
+  const rowsPerBlock = Math.max(1, Math.ceil(fractions.length / MAX_ROW_BLOCKS));
+  const values: number[] = [];
+  for (let start = 0; start < fractions.length; start += rowsPerBlock) {
+    const block = fractions.slice(start, start + rowsPerBlock);
+    values.push(block.reduce((a, b) => a + b, 0) / block.length);
+  }
+  return { rowsPerBlock, values };
 }
 
 function stepShape(s: StepSummary): StepShape {
@@ -270,7 +299,8 @@ export function derivePhaseMetrics(phase: PhaseSummary, hw: HardwareConfig): Pha
   const flopReduction = phase.stepFlops.dense / phase.stepFlops.effective;
   const realizedSpeedup = denseStepSeconds / stepSeconds;
   const pes = meshPes(hw);
-  const rowBusy = rowBusyRange(phase.samples, stepCycles);
+  const rowFractions = rowBusyFractions(phase.samples, stepCycles);
+  const rowBusy = rowBusyRange(rowFractions);
   const first = phase.samples[0] ?? phase.dense;
   return {
     name: phase.name,
@@ -301,6 +331,7 @@ export function derivePhaseMetrics(phase: PhaseSummary, hw: HardwareConfig): Pha
       rowBusyMax: rowBusy.max,
       activeCols: first.activeCols,
     },
+    rowUtilization: rowUtilizationBlocks(rowFractions),
     throughput: {
       effectiveTflops: phase.stepFlops.effective / stepSeconds / 1e12,
       denseEquivalentTflops: phase.stepFlops.dense / stepSeconds / 1e12,

@@ -116,6 +116,16 @@ const PhaseSchema = z.strictObject({
     rowBusyMax: fraction().describe('Most loaded mesh row, likewise'),
     activeCols: z.number().describe('Mesh columns that hold tokens'),
   }),
+  rowUtilization: z
+    .strictObject({
+      rowsPerBlock: z.number().describe('Mesh rows per block (the last block may hold fewer)'),
+      values: list(fraction()).describe(
+        'Per block of mesh rows: busy cycles of its token-holding PEs / stepCycles, averaged over its rows',
+      ),
+    })
+    .describe(
+      'The per-PE utilization heatmap by blocks of rows (at most 64); PEs of columns ≥ activeCols are idle',
+    ),
   throughput: z.strictObject({
     effectiveTflops: z.number().describe('10^12 FLOP/s: effective FLOPs per step / stepSeconds'),
     denseEquivalentTflops: z

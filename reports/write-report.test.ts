@@ -1,5 +1,5 @@
 /**
- * writeReport is atomic: all three files appear, or none does and no temporary directory is left
+ * writeReport is atomic: all four files appear, or none does and no temporary directory is left
  * (a renderer that throws midway, a cancelled run), and a failed write leaves an earlier report
  * in the directory as it was.
  */
@@ -39,13 +39,27 @@ const FAILING: readonly ReportFile[] = REPORT_FILES.map((file, i) =>
 );
 
 describe('writeReport', () => {
-  it('writes report.md, report.json and report.csv into a new directory, nothing else', async () => {
+  it('writes report.md, report.json, report.csv and report.html into a new directory, nothing else', async () => {
     const out = join(root, 'ok', 'nested', 'out');
     const written = await writeReport(report, out);
-    expect(written).toEqual(['report.md', 'report.json', 'report.csv'].map((f) => join(out, f)));
-    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.json', 'report.md']);
+    expect(written).toEqual(
+      ['report.md', 'report.json', 'report.csv', 'report.html'].map((f) => join(out, f)),
+    );
+    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
     expect(readdirSync(join(root, 'ok', 'nested'))).toEqual(['out']);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).version).toBe(1);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>\n/);
+  });
+
+  it('an HTML renderer that rejects (asynchronously) leaves nothing behind either', async () => {
+    const parent = join(root, 'fail-async');
+    mkdirSync(parent);
+    const files: readonly ReportFile[] = [
+      ...REPORT_FILES.slice(0, 3),
+      { name: 'report.html', render: () => Promise.reject(new Error('html failed')) },
+    ];
+    await expect(writeReport(report, join(parent, 'out'), { files })).rejects.toThrow('html failed');
+    expect(readdirSync(parent)).toEqual([]);
   });
 
   it('a renderer that throws midway leaves no report files, no temp dir, no new directories', async () => {

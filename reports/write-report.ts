@@ -1,5 +1,5 @@
 /**
- * Writes report.md, report.json and report.csv into an output directory, atomically (DESIGN §9:
+ * Writes report.md, report.json, report.csv and report.html into an output directory, atomically (DESIGN §9:
  * nothing half-written on disk). Every file is rendered and written into a temporary directory
  * next to the target first; only when all of them are complete are they renamed into place (a
  * rename within one file system replaces a file whole). On any error, or on cancellation before
@@ -14,13 +14,20 @@ import { renderReportMarkdown } from './report-markdown.ts';
 
 export interface ReportFile {
   readonly name: string;
-  readonly render: (report: Report) => string;
+  readonly render: (report: Report) => string | Promise<string>;
+}
+
+/** The HTML page pulls in vega: loaded only when a report is written, not by every command. */
+async function renderReportHtml(report: Report): Promise<string> {
+  const page = await import('./html/page.ts');
+  return page.renderReportHtml(report);
 }
 
 export const REPORT_FILES: readonly ReportFile[] = [
   { name: 'report.md', render: renderReportMarkdown },
   { name: 'report.json', render: renderReportJson },
   { name: 'report.csv', render: renderReportCsv },
+  { name: 'report.html', render: renderReportHtml },
 ];
 
 export interface WriteReportOptions {
@@ -45,7 +52,7 @@ export async function writeReport(
   let createdTarget = false;
   try {
     temp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
-    for (const file of files) await writeFile(join(temp, file.name), file.render(report));
+    for (const file of files) await writeFile(join(temp, file.name), await file.render(report));
     if (options.signal?.aborted) throw new CancelledError();
     createdTarget = (await mkdir(target, { recursive: true })) !== undefined;
     const written: string[] = [];

@@ -45,7 +45,9 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, node ${process.version}; ${RUNS} runs each`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, node ${process.version}; ${RUNS} runs each`,
+  );
   const out = mkdtempSync(join(tmpdir(), 'wafersim-bench-'));
   try {
     const results: Record<string, { seconds: number[]; peakMiB: number[] }> = {};
@@ -82,10 +84,15 @@ async function main() {
     const w1 = median(results['run mediswift-xl-s75 --workers 1']!.seconds);
     const w2 = median(results['run mediswift-xl-s75 --workers 2']!.seconds);
     console.log(`--workers 2 vs --workers 1: ${(w1 / w2).toFixed(2)}× faster`);
-    console.log(`units (mean over runs, --workers 1): drawing masks ${(drawMs / 1000).toFixed(1)} s, simulating ${(simulateMs / 1000).toFixed(1)} s`);
+    console.log(
+      `units (mean over runs, --workers 1): drawing masks ${(drawMs / 1000).toFixed(1)} s, simulating ${(simulateMs / 1000).toFixed(1)} s`,
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -32,7 +32,7 @@ describe('training runs: phases in order, gradual schedules', () => {
     // Holds at 0 (first quarter) and 0.8 (last quarter); the ramp at t = 1/8, 3/8, 5/8, 7/8.
     const expected = [0, 0.1, 0.3, 0.5, 0.7, 0.8];
     expect(shares).toHaveLength(expected.length);
-    shares.forEach((s, i) => expect(s.level).toBeCloseTo(expected[i]!, 12));
+    for (const [i, s] of shares.entries()) expect(s.level).toBeCloseTo(expected[i]!, 12);
     expect(shares.map((s) => s.tokenFraction)).toEqual([0.25, 0.125, 0.125, 0.125, 0.125, 0.25]);
     expect(shares.reduce((a, s) => a + s.tokenFraction, 0)).toBeCloseTo(1, 12);
     // The midpoint rule is exact for a linear ramp: the mean level is the closed form's.

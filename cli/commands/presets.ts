@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { MODEL_PRESETS } from '../../models/model-config.ts';
 import { HARDWARE_PRESETS } from '../../simulator/arch/hardware-config.ts';
 import { STUDY_PRESETS, WORKLOAD_PRESETS } from '../../workloads/index.ts';
+import { SWEEP_PRESETS } from '../../workloads/sweeps/index.ts';
 import { formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
 
@@ -27,6 +28,11 @@ export function listPresets() {
       name,
       workloads: [...s.workloads],
       description: s.description,
+    })),
+    sweeps: Object.entries(SWEEP_PRESETS).map(([name, s]) => ({
+      name,
+      description: s.description ?? '',
+      vary: Object.keys(s.vary),
     })),
     hardware: Object.values(HARDWARE_PRESETS).map((h) => ({
       name: h.name,
@@ -74,8 +80,11 @@ export function registerPresets(program: Command, io: Io): void {
           `${h.ioBitsPerSecond / 1e12} Tb/s`,
         ]),
       );
+      const sweeps = all.sweeps
+        .map((s) => `  ${s.name} (varies ${s.vary.join(', ')})\n      ${s.description}`)
+        .join('\n');
       io.stdout(
-        `Models\n${models}\n\nWorkloads\n${workloads}\n\nStudies\n${studies}\n\nHardware\n${hardware}\n`,
+        `Models\n${models}\n\nWorkloads\n${workloads}\n\nStudies\n${studies}\n\nSweeps\n${sweeps}\n\nHardware\n${hardware}\n`,
       );
     });
 }

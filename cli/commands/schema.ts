@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { inputError, unknownNameMessage } from '../../models/diagnostics.ts';
 import { workloadJsonSchema } from '../../workloads/index.ts';
+import { sweepJsonSchema } from '../../workloads/sweeps/index.ts';
 import type { Io } from '../io.ts';
 
 const SCHEMAS: Record<string, () => unknown> = {
   workload: workloadJsonSchema,
+  sweep: sweepJsonSchema,
 };
 
 export function registerSchema(program: Command, io: Io): void {

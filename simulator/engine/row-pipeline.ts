@@ -159,11 +159,11 @@ export function simulateGemmGroup(p: RowKernelParams, g: GroupCounts, s: RowScra
         const first = (streamed + 1) * io;
         streamed += n;
         const lastDone = streamed * io + perWeight;
-        let start = free > ready ? free : ready;
+        let start = Math.max(free, ready);
         if (first > start) start = first;
         const work = n * perWeight;
         const computed = start + work;
-        e = computed > lastDone ? computed : lastDone;
+        e = Math.max(computed, lastDone);
         if (fill[r]! < 0) fill[r] = start;
         else if (start > free) {
           if (first >= ready) ioWait[r]! += start - free;
@@ -221,7 +221,7 @@ export function simulateSddmmGroup(p: RowKernelParams, g: GroupCounts, s: RowScr
     const slot = (j - g.colStart) % B;
     const column = j * colStep;
     // The column buffer is free once every row finished the column that used it last.
-    const broadcastStart = broadcastFree > release[slot]! ? broadcastFree : release[slot]!;
+    const broadcastStart = Math.max(broadcastFree, release[slot]!);
     broadcastFree = broadcastStart + tokens;
     wavelets += rows * tokens;
     let columnEnd = 0;
@@ -233,11 +233,11 @@ export function simulateSddmmGroup(p: RowKernelParams, g: GroupCounts, s: RowScr
       const first = (streamed + 1) * io;
       streamed += n;
       const lastDone = streamed * io + perWeight;
-      let start = free > received ? free : received;
+      let start = Math.max(free, received);
       if (first > start) start = first;
       const work = n * perWeight;
       const computed = start + work;
-      const e = computed > lastDone ? computed : lastDone;
+      const e = Math.max(computed, lastDone);
       if (fill[r]! < 0) fill[r] = start;
       else if (start > free) {
         if (first >= received) ioWait[r]! += start - free;

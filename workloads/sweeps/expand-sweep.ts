@@ -1,0 +1,243 @@
+/**
+ * A sweep → its points. The points are the cartesian product of `vary` in a stable order (keys in
+ * file order, values in array order, the last key varying fastest); point `index` counts from 0 in
+ * that order. Each point is the base with its values deep-set on the workload FILE object, then
+ * validated and resolved by the same code as any workload file (parseWorkload): a point is a layer
+ * that `extends` the base, so objects merge key by key and the shorthand `sparsity: 0.75` expands
+ * to `{ level: 0.75 }` before a point sets `sparsity.pattern` or `sparsity.level`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Diagnostic, InputError, inputError, unknownNameMessage } from '../../models/diagnostics.ts';
+import { looksLikePath } from '../../models/read-json.ts';
+import { parseWorkload } from '../load-workload.ts';
+import { isPlainObject } from '../merge-layers.ts';
+import { STUDY_PRESETS, WORKLOAD_PRESET_NAMES, WORKLOAD_PRESETS } from '../presets.ts';
+import type { Workload } from '../workload-schema.ts';
+import { type JsonValue, SPARSITY_PATH, type Sweep, targetPath } from './sweep-schema.ts';
+
+/** Far beyond any sweep a person runs; a typo in a value list (a range pasted twice) stops here. */
+export const MAX_SWEEP_POINTS = 100_000;
+/** Invalid points reported in full; the rest are counted. */
+const MAX_REPORTED_POINTS = 5;
+
+export interface SweepPoint {
+  /** Position in the cartesian product, from 0. */
+  readonly index: number;
+  /** The value of every varied path, keys in `vary` order. */
+  readonly values: Readonly<Record<string, JsonValue>>;
+  /** `sparsity=0.5, hardware.fmacsPerCycle=8`: how messages and reports name the point. */
+  readonly label: string;
+  readonly workload: Workload;
+}
+
+export interface ExpandedSweep {
+  /**
+   * Hash of the canonical sweep: name, base and vary as written and every point's resolved
+   * workload (so an edit of a base file between two shards shows). Shards merge only when equal.
+   */
+  readonly sweepId: string;
+  readonly points: readonly SweepPoint[];
+}
+
+function formatValue(value: JsonValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function pointLabel(values: Readonly<Record<string, JsonValue>>): string {
+  return Object.entries(values)
+    .map(([key, value]) => `${key}=${formatValue(value)}`)
+    .join(', ');
+}
+
+export function pointCount(vary: Sweep['vary']): number {
+  return Object.values(vary).reduce((n, values) => n * values.length, 1);
+}
+
+/** The values of point `index`: mixed-radix digits of the index, the last key the lowest digit. */
+function valuesAt(vary: Sweep['vary'], index: number): Record<string, JsonValue> {
+  const keys = Object.keys(vary);
+  const digits = new Array<number>(keys.length);
+  let rest = index;
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const n = vary[keys[k]!]!.length;
+    digits[k] = rest % n;
+    rest = Math.floor(rest / n);
+  }
+  return Object.fromEntries(keys.map((key, k) => [key, vary[key]![digits[k]!]!]));
+}
+
+function sweepLabel(sweep: Sweep): string {
+  return sweep.label ?? `sweep ${sweep.name}`;
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+/**
+ * The file object every point starts from. A preset or file base becomes a layer that extends it
+ * (so diagnostics on inherited values still name the base); an inline base is the layer itself.
+ */
+function baseLayer(sweep: Sweep): Record<string, unknown> {
+  const base = sweep.base;
+  if (typeof base !== 'string') {
+    const {
+      name: _name,
+      description: _description,
+      ...rest
+    } = structuredClone(base) as Record<string, unknown>;
+    return { version: 1, ...rest };
+  }
+  if (!looksLikePath(base) && Object.hasOwn(WORKLOAD_PRESETS, base)) return { version: 1, extends: base };
+  const absolutePath = resolve(sweep.dir, base);
+  if (isFile(absolutePath)) return { version: 1, extends: absolutePath };
+  const where = `${sweepLabel(sweep)}: base`;
+  if (looksLikePath(base)) {
+    throw inputError(
+      'missing-file',
+      where,
+      `no such workload file: ${absolutePath} (a relative base is resolved from the folder of the sweep file)`,
+    );
+  }
+  const study = Object.hasOwn(STUDY_PRESETS, base)
+    ? ` '${base}' is a study of several workloads; a sweep's base is one workload.`
+    : '';
+  throw inputError(
+    'unknown-preset',
+    where,
+    `${unknownNameMessage('workload preset', base, WORKLOAD_PRESET_NAMES)}${study} A path to a workload file must end in .json or contain a slash.`,
+  );
+}
+
+/**
+ * Deep-sets `value` at `segments`, creating objects on the way. A model preset name on the way to
+ * `model.<field>` becomes its inline shape first (`inlineModel`), so a point can change one field.
+ */
+function setPath(
+  target: Record<string, unknown>,
+  segments: readonly string[],
+  value: JsonValue,
+  inlineModel: () => unknown,
+): void {
+  let node = target;
+  segments.slice(0, -1).forEach((segment, depth) => {
+    let child = node[segment];
+    if (depth === 0 && segment === 'model' && !isPlainObject(child)) child = structuredClone(inlineModel());
+    else if (depth === 0 && segment === 'sparsity' && typeof child === 'number') child = { level: child };
+    else if (!isPlainObject(child)) child = {};
+    node[segment] = child;
+    node = child as Record<string, unknown>;
+  });
+  node[segments.at(-1)!] = structuredClone(value);
+}
+
+const isModelField = (key: string) => key.startsWith('model.');
+
+/** Keys sorted at every level, except `vary`, whose order is the order of the points. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function sweepIdOf(sweep: Sweep, points: readonly SweepPoint[]): string {
+  const definition = canonicalJson({
+    version: 1,
+    name: sweep.name,
+    base: sweep.base,
+    vary: Object.entries(sweep.vary),
+    points: points.map((p) => {
+      const { source: _source, ...workload } = p.workload;
+      return workload;
+    }),
+  });
+  return createHash('sha256').update(definition).digest('hex').slice(0, 16);
+}
+
+/** A `sparsity` sweep whose base fixes every phase's sparsity would simulate the same step again and again. */
+function checkSparsityMovesAPhase(sweep: Sweep, points: readonly SweepPoint[]): void {
+  const levels = sweep.vary[SPARSITY_PATH];
+  if (levels === undefined || levels.length < 2) return;
+  const schedules = (p: SweepPoint) => JSON.stringify(p.workload.phases.map((phase) => phase.sparsity));
+  const first = schedules(points[0]!);
+  if (points.every((p) => schedules(p) === first)) {
+    throw inputError(
+      'invalid-value',
+      `${sweepLabel(sweep)}: vary.${SPARSITY_PATH}`,
+      "no phase of the base follows the workload's sparsity level (every phase sets its own), so varying it " +
+        "changes nothing; remove the phases' own sparsity from the sparse phase, or vary 'phases'",
+    );
+  }
+}
+
+/** Every point of the sweep, validated and resolved; invalid points are an InputError naming each point and field. */
+export function expandSweep(sweep: Sweep): ExpandedSweep {
+  const count = pointCount(sweep.vary);
+  if (count > MAX_SWEEP_POINTS) {
+    throw inputError(
+      'invalid-value',
+      `${sweepLabel(sweep)}: vary`,
+      `the sweep has ${count} points (the product of its value lists); at most ${MAX_SWEEP_POINTS} are accepted`,
+    );
+  }
+  const base = baseLayer(sweep);
+  const keys = Object.keys(sweep.vary);
+  const layerAt = (values: Readonly<Record<string, JsonValue>>, only: (key: string) => boolean) => {
+    const layer = structuredClone(base);
+    for (const key of keys.filter(only)) setPath(layer, targetPath(key), values[key]!, inlineModel);
+    return layer;
+  };
+  // The base's model as an inline shape, resolved through its extends chain once, when needed.
+  let model: unknown;
+  const inlineModel = () => {
+    model ??= parseWorkload(
+      layerAt(valuesAt(sweep.vary, 0), (key) => !isModelField(key)),
+      { cwd: sweep.dir, source: `${sweepLabel(sweep)}: base` },
+    ).model;
+    return model;
+  };
+
+  const points: SweepPoint[] = [];
+  const invalid: Diagnostic[][] = [];
+  for (let index = 0; index < count; index++) {
+    const values = valuesAt(sweep.vary, index);
+    const label = pointLabel(values);
+    const where = `${sweepLabel(sweep)}: point ${index} (${label})`;
+    try {
+      const workload = parseWorkload(
+        layerAt(values, () => true),
+        {
+          cwd: sweep.dir,
+          source: where,
+          name: `${sweep.name} #${index} (${label})`,
+        },
+      );
+      points.push({ index, values, label, workload });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      invalid.push(
+        error.diagnostics.map((d) => (d.path.startsWith(where) ? d : { ...d, path: `${where}: ${d.path}` })),
+      );
+    }
+  }
+  if (invalid.length > 0) {
+    const diagnostics = invalid.slice(0, MAX_REPORTED_POINTS).flat();
+    if (invalid.length > MAX_REPORTED_POINTS) {
+      diagnostics.push({
+        code: 'invalid-value',
+        path: sweepLabel(sweep),
+        message: `${invalid.length - MAX_REPORTED_POINTS} more of its ${count} points are invalid`,
+      });
+    }
+    throw new InputError(diagnostics);
+  }
+  checkSparsityMovesAPhase(sweep, points);
+  return { sweepId: sweepIdOf(sweep, points), points };
+}
