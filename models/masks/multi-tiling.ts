@@ -72,7 +72,8 @@ export function drawMaskTilings(
   // of their grid directly (row-local, cache-friendly); transposed tilings would stride through
   // the whole grid, so they count into a small per-row histogram flushed at the end of the row.
   const forward: { counts: Uint32Array; kSlice: number }[] = [];
-  const transposed: { counts: Uint32Array; colTile: Int32Array; hist: Uint32Array }[] = [];
+  const transposed: { counts: Uint32Array; colTile: Int32Array; hist: Uint32Array; widths: Uint32Array }[] =
+    [];
   tilings.forEach((t, i) => {
     const counts = out[i]!.counts;
     if (!t.transposed) {
@@ -81,7 +82,10 @@ export function drawMaskTilings(
     }
     const colTile = new Int32Array(cols);
     for (let c = 0; c < cols; c++) colTile[c] = Math.floor(c / t.kSlice);
-    transposed.push({ counts, colTile, hist: new Uint32Array(Math.ceil(cols / t.kSlice)) });
+    const tiles = Math.ceil(cols / t.kSlice);
+    const widths = new Uint32Array(tiles);
+    for (let tile = 0; tile < tiles; tile++) widths[tile] = Math.min(t.kSlice, cols - tile * t.kSlice);
+    transposed.push({ counts, colTile, hist: new Uint32Array(tiles), widths });
   });
   const rowBase = new Int32Array(forward.length);
   // Rows drawn through their zeros (below) count as full rows of each forward k-slice; the
@@ -117,8 +121,8 @@ export function drawMaskTilings(
     }
     for (const t of transposed) {
       if (!drawZeros) continue;
-      // Start the row's histogram full: every column of each tile, minus the zeros drawn below.
-      for (let c = 0; c < cols; c++) t.hist[t.colTile[c]!]!++;
+      // Start the row's histogram full (each tile's width), minus the zeros drawn below.
+      t.hist.set(t.widths);
     }
     // Floyd's algorithm: a uniform `drawn`-subset of the columns, one draw per member, with the
     // chosen set in a bitset small enough for the L1 cache. The draw is xoshiro128** inlined on
