@@ -123,7 +123,9 @@ function summaryTable(report: Report): string {
 export function registerRun(program: Command, io: Io, setExitCode: (code: number) => void): void {
   program
     .command('run')
-    .description('Simulate training a workload, preset or study; write report.html, report.md, report.json and report.csv')
+    .description(
+      'Simulate training a workload, preset or study; write report.html, report.md, report.json and report.csv',
+    )
     .argument('<workload>', 'a workload JSON file, a workload preset or a study preset')
     .option('--out <dir>', 'directory for the report files (default: out/<name>)')
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
