@@ -10,7 +10,8 @@ import { mergeSweepReports, readSweepDir } from '../../reports/sweep/merge-sweep
 import { renderSweepJson } from '../../reports/sweep/sweep-report.ts';
 import { writeSweepReport } from '../../reports/sweep/write-sweep.ts';
 import type { Io } from '../io.ts';
-import { invocationMeta, sweepSummaryTable } from './sweep.ts';
+import { invocationFacts } from '../simulate.ts';
+import { sweepSummaryTable } from './sweep.ts';
 
 interface MergeCommandOptions {
   out?: string;
@@ -27,7 +28,7 @@ export function registerMerge(program: Command, io: Io): void {
     .action(async (dirs: string[], options: MergeCommandOptions) => {
       const shards = dirs.map((dir) => readSweepDir(resolve(dir), dir));
       const outDir = options.out ?? join('out', shards[0]!.report.name);
-      const report = mergeSweepReports(shards, { ...invocationMeta(), outDir: resolve(outDir) });
+      const report = mergeSweepReports(shards, { ...invocationFacts(), outDir: resolve(outDir) });
       const written = await writeSweepReport(report, outDir);
       if (options.json) {
         io.stdout(renderSweepJson(report));

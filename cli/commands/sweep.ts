@@ -1,18 +1,7 @@
-/**
- * `wafersim sweep` (DESIGN §7, §9): expand a sweep into its points, simulate them (all, or one
- * shard's), and write sweep.md, sweep.json and sweep.csv. The points run in ONE simulateRun call,
- * so their dense-equivalent steps are shared and the worker pool is started once; in a session
- * worker with a pool (`--workers N`) or in this thread (`--workers 0`), as `run` does. Every point
- * is validated and compiled before the first one is simulated: a sweep that cannot run fails in
- * seconds, not after hours. Ctrl-C cancels: nothing is written, exit code 130.
- */
-import { readFileSync } from 'node:fs';
-import { availableParallelism, hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { compileWorkload } from '../../compiler/pipeline.ts';
-import { type Diagnostic, InputError, inputError } from '../../models/diagnostics.ts';
+import { type Diagnostic, InputError } from '../../models/diagnostics.ts';
 import { seconds } from '../../reports/format-values.ts';
 import { formatVariedValue } from '../../reports/sweep/sweep-markdown.ts';
 import {
@@ -23,11 +12,6 @@ import {
   sweepDefinition,
 } from '../../reports/sweep/sweep-report.ts';
 import { writeSweepReport } from '../../reports/sweep/write-sweep.ts';
-import { CancelledError, serialExecutor } from '../../simulator/executor.ts';
-import { runInSession } from '../../simulator/parallel/index.ts';
-import type { WorkloadSummary } from '../../simulator/run-summary.ts';
-import { simulateRun } from '../../simulator/simulate-run.ts';
-import type { Workload } from '../../workloads/index.ts';
 import {
   expandSweep,
   loadSweep,
@@ -38,33 +22,13 @@ import {
 } from '../../workloads/sweeps/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
-import { parseNumberOption } from '../options.ts';
-import { createProgressBar, type Progress, type ProgressEvent } from '../progress.ts';
-import { EXIT_INTERRUPTED } from './run.ts';
+import { invocationFacts, parseWorkers, simulateCancellably } from '../simulate.ts';
 
 interface SweepCommandOptions {
   shard?: string;
   out?: string;
   workers?: string;
   json?: boolean;
-}
-
-function parseWorkers(text: string | undefined): number {
-  if (text === undefined) return availableParallelism();
-  const value = parseNumberOption('--workers', text);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw inputError(
-      'invalid-value',
-      '--workers',
-      `'${text}' must be a whole number of worker threads ≥ 0 (0 runs in this thread)`,
-    );
-  }
-  return value;
-}
-
-export function packageVersion(): string {
-  const json = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return String(json.version);
 }
 
 /** Where a sweep's files go by default: out/<name>, a shard in a folder of its own below it. */
@@ -81,17 +45,6 @@ function checkPointsCompile(points: readonly SweepPoint[]): void {
     if (!result.ok) diagnostics.push(...result.diagnostics);
   }
   if (diagnostics.length > 0) throw new InputError(diagnostics);
-}
-
-async function simulate(
-  workloads: readonly Workload[],
-  workers: number,
-  signal: AbortSignal,
-  onProgress: ((event: ProgressEvent) => void) | undefined,
-): Promise<WorkloadSummary[]> {
-  const progress = onProgress ? { onProgress } : {};
-  if (workers === 0) return simulateRun(workloads, { executor: serialExecutor, signal, ...progress });
-  return runInSession(workloads, { workers, signal, ...progress });
 }
 
 /** The printed summary: per point its values and its sparse phase's main figures. */
@@ -116,17 +69,6 @@ export function sweepSummaryTable(report: SweepReport): string {
     'time to train',
   ];
   return formatTable(header, rows);
-}
-
-export function invocationMeta(): Omit<SweepInvocationMeta, 'workers' | 'wallSeconds' | 'outDir'> {
-  return {
-    generatedAt: new Date().toISOString(),
-    wafersimVersion: packageVersion(),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    host: hostname(),
-    cpus: availableParallelism(),
-  };
 }
 
 export function registerSweep(program: Command, io: Io, setExitCode: (code: number) => void): void {
@@ -156,52 +98,35 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       checkPointsCompile(points);
       const outDir = options.out ?? defaultOutDir(sweep.name, shard);
 
-      const controller = new AbortController();
-      const onSigint = () => {
-        // A second Ctrl-C does not wait for the cancellation to finish.
-        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
-      const progress: Progress | undefined =
-        io.stderrIsTty && !options.json ? createProgressBar(io) : undefined;
-      try {
-        const started = performance.now();
-        const summaries = await simulate(
-          points.map((p) => p.workload),
-          workers,
-          controller.signal,
-          progress?.update,
-        );
-        const wallSeconds = (performance.now() - started) / 1000;
-        progress?.stop();
-        const meta: SweepInvocationMeta = {
-          ...invocationMeta(),
-          workers,
-          wallSeconds,
-          outDir: resolve(outDir),
-          ...(shard ? { shard: { ...shard, points: points.map((p) => p.index) } } : {}),
-        };
-        const results = points.map((p, i) => ({ index: p.index, values: p.values, summary: summaries[i]! }));
-        const report = buildSweepReport(sweepDefinition(sweep, expanded), results, meta);
-        const written = await writeSweepReport(report, outDir, { signal: controller.signal });
-        if (options.json) {
-          io.stdout(renderSweepJson(report));
-          return;
-        }
-        const paths = written.map((p) => relative(process.cwd(), p) || p);
-        const which = shard ? `shard ${shard.index}/${shard.count}: ${points.length} of ` : '';
-        io.stdout(
-          `${sweepSummaryTable(report)}\n\n${which}${expanded.points.length} points. Wrote ${paths.join(', ')}\n`,
-        );
-      } catch (error) {
-        if (!(error instanceof CancelledError) && !controller.signal.aborted) throw error;
-        progress?.stop();
-        io.stderr('wafersim: interrupted; the sweep was cancelled and nothing was written\n');
-        setExitCode(EXIT_INTERRUPTED);
-      } finally {
-        progress?.stop();
-        process.off('SIGINT', onSigint);
-      }
+      await simulateCancellably(
+        io,
+        { workloads: points.map((p) => p.workload), workers, json: Boolean(options.json), what: 'sweep' },
+        setExitCode,
+        async (summaries, wallSeconds, signal) => {
+          const meta: SweepInvocationMeta = {
+            ...invocationFacts(),
+            workers,
+            wallSeconds,
+            outDir: resolve(outDir),
+            ...(shard ? { shard: { ...shard, points: points.map((p) => p.index) } } : {}),
+          };
+          const results = points.map((p, i) => ({
+            index: p.index,
+            values: p.values,
+            summary: summaries[i]!,
+          }));
+          const report = buildSweepReport(sweepDefinition(sweep, expanded), results, meta);
+          const written = await writeSweepReport(report, outDir, { signal });
+          if (options.json) {
+            io.stdout(renderSweepJson(report));
+            return;
+          }
+          const paths = written.map((p) => relative(process.cwd(), p) || p);
+          const which = shard ? `shard ${shard.index}/${shard.count}: ${points.length} of ` : '';
+          io.stdout(
+            `${sweepSummaryTable(report)}\n\n${which}${expanded.points.length} points. Wrote ${paths.join(', ')}\n`,
+          );
+        },
+      );
     });
 }

@@ -1,0 +1,89 @@
+/**
+ * What `run` and `sweep` share: the worker count, the executor (a session worker with a pool, or
+ * this thread for 0 workers), Ctrl-C cancellation that writes nothing, the progress bar (only on a
+ * terminal, never with --json), and the invocation facts that go under a report's `meta`.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
+import { inputError } from '../models/diagnostics.ts';
+import { CancelledError, serialExecutor } from '../simulator/executor.ts';
+import { runInSession } from '../simulator/parallel/index.ts';
+import type { WorkloadSummary } from '../simulator/run-summary.ts';
+import { simulateRun } from '../simulator/simulate-run.ts';
+import type { Workload } from '../workloads/index.ts';
+import type { Io } from './io.ts';
+import { parseNumberOption } from './options.ts';
+import { createProgressBar, type Progress } from './progress.ts';
+
+/** Exit code of a run cancelled by SIGINT (128 + 2, the shell's convention). */
+export const EXIT_INTERRUPTED = 130;
+
+/** `--workers`: a whole number ≥ 0; by default the number of CPU cores. */
+export function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  const value = parseNumberOption('--workers', text);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw inputError(
+      'invalid-value',
+      '--workers',
+      `'${text}' must be a whole number of worker threads ≥ 0 (0 runs in this thread)`,
+    );
+  }
+  return value;
+}
+
+export function packageVersion(): string {
+  const json = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return String(json.version);
+}
+
+/** Facts about this invocation that vary from run to run: they go under `meta` only. */
+export function invocationFacts() {
+  return {
+    generatedAt: new Date().toISOString(),
+    wafersimVersion: packageVersion(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    host: hostname(),
+    cpus: availableParallelism(),
+  };
+}
+
+/**
+ * Simulates `workloads` and hands the summaries to `finish` (which builds and writes the report,
+ * passing the signal on so a late Ctrl-C still writes nothing). A cancellation prints one line and
+ * sets exit code 130; a second Ctrl-C exits at once.
+ */
+export async function simulateCancellably(
+  io: Io,
+  options: { workloads: readonly Workload[]; workers: number; json: boolean; what: string },
+  setExitCode: (code: number) => void,
+  finish: (summaries: WorkloadSummary[], wallSeconds: number, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress: Progress | undefined = io.stderrIsTty && !options.json ? createProgressBar(io) : undefined;
+  const signal = controller.signal;
+  try {
+    const started = performance.now();
+    const onProgress = progress ? { onProgress: progress.update } : {};
+    const summaries =
+      options.workers === 0
+        ? await simulateRun(options.workloads, { executor: serialExecutor, signal, ...onProgress })
+        : await runInSession(options.workloads, { workers: options.workers, signal, ...onProgress });
+    progress?.stop();
+    await finish(summaries, (performance.now() - started) / 1000, signal);
+  } catch (error) {
+    if (!(error instanceof CancelledError) && !signal.aborted) throw error;
+    progress?.stop();
+    io.stderr(`wafersim: interrupted; the ${options.what} was cancelled and nothing was written\n`);
+    setExitCode(EXIT_INTERRUPTED);
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+  }
+}
