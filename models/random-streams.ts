@@ -1,7 +1,7 @@
 /**
  * Seeded randomness with one independent stream per named purpose (DESIGN §2, STYLE §7): the
  * stream for `('mask', 'layers.3.q')` depends only on the seed and that name, never on what was
- * drawn before or on which worker draws it. No `Math.random()` anywhere.
+ * drawn before or on which worker draws it. No unseeded randomness anywhere.
  */
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { TINY_MESH, TINY_MODEL } from '../tests/fixtures.ts';
 import { averageDensity, parseWorkload } from '../workloads/index.ts';
 import { totalCycles } from './counters.ts';
 import { levelShares, simulateWorkload } from './run-workload.ts';
 
 const tiny = {
   version: 1,
-  model: {
-    name: 'tiny',
-    layers: 2,
-    dModel: 64,
-    heads: 4,
-    dFF: 256,
-    vocab: 1000,
-    seqLen: 128,
-    activation: 'gelu',
-    tiedEmbeddings: true,
-  },
+  model: TINY_MODEL,
   batch: { sequences: 8 },
-  hardware: { preset: 'cs2', meshRows: 16, meshCols: 16 },
+  hardware: TINY_MESH,
   seed: 5,
 };
 

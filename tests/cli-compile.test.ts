@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY_MESH } from './fixtures.ts';
 import { type CliResult, runCli } from './run-cli.ts';
 
 const SMALL_MODEL = {
@@ -26,7 +27,7 @@ const SMALL_WORKLOAD = {
   model: SMALL_MODEL,
   sparsity: 0.5,
   batch: { sequences: 8 },
-  hardware: { preset: 'cs2', meshRows: 16, meshCols: 16 },
+  hardware: TINY_MESH,
   phases: [{ name: 'pretrain', tokens: 1e6 }],
 };
 

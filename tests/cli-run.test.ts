@@ -11,24 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportSchema } from '../reports/report-json.ts';
+import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
 import { BIN, type CliResult, runCli } from './run-cli.ts';
 
 const SMALL_WORKLOAD = {
   version: 1,
-  model: {
-    name: 'tiny',
-    layers: 2,
-    dModel: 64,
-    heads: 4,
-    dFF: 256,
-    vocab: 1000,
-    seqLen: 128,
-    activation: 'gelu',
-    tiedEmbeddings: true,
-  },
+  model: TINY_MODEL,
   sparsity: 0.75,
   batch: { sequences: 8 },
-  hardware: { preset: 'cs2', meshRows: 16, meshCols: 16 },
+  hardware: TINY_MESH,
   phases: [
     { name: 'sparse', tokens: 1e6 },
     { name: 'dense', tokens: 1e5, sparsity: 0 },

@@ -13,24 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
 import { SweepReportSchema } from '../reports/sweep/sweep-report.ts';
+import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
 import { type CliResult, runCli } from './run-cli.ts';
 
 const SMALL_SWEEP = {
   version: 1,
   base: {
-    model: {
-      name: 'tiny',
-      layers: 2,
-      dModel: 64,
-      heads: 4,
-      dFF: 256,
-      vocab: 1000,
-      seqLen: 128,
-      activation: 'gelu',
-      tiedEmbeddings: true,
-    },
+    model: TINY_MODEL,
     batch: { sequences: 8 },
-    hardware: { preset: 'cs2', meshRows: 16, meshCols: 16 },
+    hardware: TINY_MESH,
     phases: [{ name: 'sparse', tokens: 1e6 }],
     seed: 3,
   },

@@ -16,6 +16,7 @@ import { buildReport, type InvocationMeta, type Report } from '../reports/report
 import { writeReport } from '../reports/write-report.ts';
 import { simulateRun } from '../simulator/simulate-run.ts';
 import { parseWorkload } from '../workloads/index.ts';
+import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -33,20 +34,10 @@ const CHROMIUM_ARGS = [
 const SMALL_WORKLOAD = {
   version: 1,
   name: 'small <b>&</b>',
-  model: {
-    name: 'tiny',
-    layers: 2,
-    dModel: 64,
-    heads: 4,
-    dFF: 256,
-    vocab: 1000,
-    seqLen: 128,
-    activation: 'gelu',
-    tiedEmbeddings: true,
-  },
+  model: TINY_MODEL,
   sparsity: 0.75,
   batch: { sequences: 8 },
-  hardware: { preset: 'cs2', meshRows: 16, meshCols: 16 },
+  hardware: TINY_MESH,
   phases: [
     { name: 'sparse', tokens: 1e6 },
     { name: 'dense', tokens: 1e5, sparsity: 0 },

@@ -4,6 +4,7 @@ import { summarizeFlops } from '../../models/flop-summary.ts';
 import { MODEL_PRESET_NAMES, MODEL_PRESETS, type ModelConfig } from '../../models/model-config.ts';
 import { type SparsitySpec, sparsitySpec } from '../../models/sparsity.ts';
 import { layerWeights, matrixDensities } from '../../models/weights.ts';
+import { TINY_MODEL } from '../../tests/fixtures.ts';
 import type { DataflowGraph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { lowerTrainingStep } from './lower-step.ts';
@@ -21,17 +22,7 @@ function lower(model: ModelConfig, spec: SparsitySpec, sequences = 4): DataflowG
   });
 }
 
-const tiny: ModelConfig = {
-  name: 'tiny',
-  layers: 2,
-  dModel: 64,
-  heads: 4,
-  dFF: 256,
-  vocab: 1000,
-  seqLen: 128,
-  activation: 'gelu',
-  tiedEmbeddings: true,
-};
+const tiny: ModelConfig = TINY_MODEL;
 
 const countBy = (g: DataflowGraph, key: 'pass' | 'op') => {
   const out: Record<string, number> = {};

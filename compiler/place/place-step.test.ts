@@ -5,22 +5,13 @@ import { sparsitySpec } from '../../models/sparsity.ts';
 import { layerWeights, matrixDensities } from '../../models/weights.ts';
 import { HARDWARE_PRESETS, type HardwareConfig } from '../../simulator/arch/hardware-config.ts';
 import { RESERVED_SRAM_BYTES_PER_PE } from '../../simulator/arch/kernel-costs.ts';
+import { TINY_MODEL } from '../../tests/fixtures.ts';
 import { type ActivationPolicyChoice, estimateStepCycles, placeStepWithPolicy } from './choose-policy.ts';
 import { placeStep } from './place-step.ts';
 import type { MatmulTiling } from './placed-program.ts';
 import { estimateMatmul } from './tile-matmul.ts';
 
-const tiny: ModelConfig = {
-  name: 'tiny',
-  layers: 2,
-  dModel: 64,
-  heads: 4,
-  dFF: 256,
-  vocab: 1000,
-  seqLen: 128,
-  activation: 'gelu',
-  tiedEmbeddings: true,
-};
+const tiny: ModelConfig = TINY_MODEL;
 const mesh16: HardwareConfig = { ...HARDWARE_PRESETS.cs2!, meshRows: 16, meshCols: 16 };
 
 function input(model: ModelConfig, level: number, hw: HardwareConfig, sequences: number, micro?: number) {

@@ -1,4 +1,6 @@
 /** Shared by the parallel tests: a workload small enough to simulate in a fraction of a second. */
+
+import { TINY_MODEL } from '../../tests/fixtures.ts';
 import { parseWorkload, type Workload } from '../../workloads/index.ts';
 import { serialExecutor, type UnitExecutor } from '../executor.ts';
 import type { SimUnit } from '../units.ts';
@@ -7,17 +9,7 @@ export function tinyWorkload(meshSide = 16): Workload {
   return parseWorkload(
     {
       version: 1,
-      model: {
-        name: 'tiny',
-        layers: 2,
-        dModel: 64,
-        heads: 4,
-        dFF: 256,
-        vocab: 1000,
-        seqLen: 128,
-        activation: 'gelu',
-        tiedEmbeddings: true,
-      },
+      model: TINY_MODEL,
       sparsity: 0.75,
       batch: { sequences: 8 },
       hardware: { preset: 'cs2', meshRows: meshSide, meshCols: meshSide },

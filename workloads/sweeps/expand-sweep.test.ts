@@ -5,22 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../models/diagnostics.ts';
+import { TINY_MESH, TINY_MODEL } from '../../tests/fixtures.ts';
 import { expandSweep, parseSweep } from './load-sweep.ts';
 
 const TINY_BASE = {
-  model: {
-    name: 'tiny',
-    layers: 2,
-    dModel: 64,
-    heads: 4,
-    dFF: 256,
-    vocab: 1000,
-    seqLen: 128,
-    activation: 'gelu',
-    tiedEmbeddings: true,
-  },
+  model: TINY_MODEL,
   batch: { sequences: 8 },
-  hardware: { preset: 'cs2', meshRows: 16, meshCols: 16 },
+  hardware: TINY_MESH,
   phases: [{ name: 'sparse', tokens: 1e6 }],
   seed: 3,
 };

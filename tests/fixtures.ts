@@ -1,0 +1,20 @@
+/**
+ * The small model the tests share: two GELU blocks of width 64 on a 16 × 16 mesh, small enough to
+ * simulate in milliseconds, big enough to exercise every op, pass and kernel.
+ */
+import type { ModelConfig } from '../models/model-config.ts';
+
+export const TINY_MODEL: ModelConfig = {
+  name: 'tiny',
+  layers: 2,
+  dModel: 64,
+  heads: 4,
+  dFF: 256,
+  vocab: 1000,
+  seqLen: 128,
+  activation: 'gelu',
+  tiedEmbeddings: true,
+};
+
+/** The CS-2 preset cut down to a 16 × 16 mesh (the `hardware` field of a workload file). */
+export const TINY_MESH = { preset: 'cs2', meshRows: 16, meshCols: 16 } as const;
