@@ -14,6 +14,7 @@ import { HARDWARE_PRESETS, type HardwareConfig } from '../simulator/arch/hardwar
 import type { OpKind } from '../simulator/assemble.ts';
 import { type Counters, type CyclesByCause, zeroCounters, zeroCycles } from '../simulator/counters.ts';
 import type { PhaseSummary, StepSummary, WorkloadSummary } from '../simulator/run-summary.ts';
+import type { InvocationMeta } from './report-json.ts';
 
 export const FIXTURE_HARDWARE: HardwareConfig = {
   ...HARDWARE_PRESETS.cs2!,
@@ -144,3 +145,15 @@ export function fixtureSummary(overrides: Partial<WorkloadSummary> = {}): Worklo
     ...overrides,
   };
 }
+
+/** Invocation facts with fixed values, so a report built from the fixture is the same every time. */
+export const FIXTURE_META: InvocationMeta = {
+  generatedAt: '2025-01-01T00:00:00.000Z',
+  wafersimVersion: '0.0.0-test',
+  node: 'v20.0.0',
+  platform: 'test',
+  host: 'host',
+  cpus: 1,
+  workers: 0,
+  wallSeconds: 0,
+};

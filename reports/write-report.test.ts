@@ -8,20 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../simulator/executor.ts';
-import { buildReport, type InvocationMeta } from './report-json.ts';
-import { fixtureSummary } from './test-support.ts';
+import { buildReport } from './report-json.ts';
+import { FIXTURE_META, fixtureSummary } from './test-support.ts';
 import { REPORT_FILES, type ReportFile, writeReport } from './write-report.ts';
 
-const META: InvocationMeta = {
-  generatedAt: '2025-01-01T00:00:00.000Z',
-  wafersimVersion: '0.0.0-test',
-  node: 'v20.0.0',
-  platform: 'test',
-  host: 'host',
-  cpus: 1,
-  workers: 0,
-  wallSeconds: 0,
-};
+const META = FIXTURE_META;
 const report = buildReport([fixtureSummary()], META);
 const root = mkdtempSync(join(tmpdir(), 'wafersim-write-report-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

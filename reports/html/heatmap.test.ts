@@ -4,8 +4,8 @@
  * merge without changing the busy PE-cycles; only the main sparse phase is drawn.
  */
 import { describe, expect, it } from 'vitest';
-import { buildReport, type InvocationMeta, type PhaseReport, type Report } from '../report-json.ts';
-import { fixtureSummary } from '../test-support.ts';
+import { buildReport, type PhaseReport, type Report } from '../report-json.ts';
+import { FIXTURE_META, fixtureSummary } from '../test-support.ts';
 import { mainSparsePhase } from './chart-common.ts';
 import {
   type HeatmapCell,
@@ -15,16 +15,7 @@ import {
   mergeEqualRuns,
 } from './heatmap.ts';
 
-const META: InvocationMeta = {
-  generatedAt: '2025-01-01T00:00:00.000Z',
-  wafersimVersion: '0.0.0-test',
-  node: 'v20.0.0',
-  platform: 'test',
-  host: 'host',
-  cpus: 1,
-  workers: 0,
-  wallSeconds: 0,
-};
+const META = FIXTURE_META;
 const report = buildReport([fixtureSummary()], META);
 
 /** The fixture's run on a CS-2-sized mesh: 757 rows in 64 blocks of 12 (the last holds 1 row). */

@@ -6,21 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { STALL_CAUSES } from '../../simulator/counters.ts';
 import { METRIC_DEFINITIONS } from '../metrics.ts';
-import { buildReport, type InvocationMeta } from '../report-json.ts';
-import { fixtureSummary } from '../test-support.ts';
+import { buildReport } from '../report-json.ts';
+import { FIXTURE_META, fixtureSummary } from '../test-support.ts';
 import { escapeHtml } from './html.ts';
 import { renderReportHtml } from './page.ts';
 
-const META: InvocationMeta = {
-  generatedAt: '2025-01-01T00:00:00.000Z',
-  wafersimVersion: '0.0.0-test',
-  node: 'v20.0.0',
-  platform: 'test',
-  host: 'host',
-  cpus: 1,
-  workers: 0,
-  wallSeconds: 0,
-};
+const META = FIXTURE_META;
 const HOSTILE = `<script>alert("x")</script> & 'co'`;
 const summary = fixtureSummary();
 const report = buildReport(

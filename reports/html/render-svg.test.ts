@@ -5,21 +5,12 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { buildReport, type InvocationMeta } from '../report-json.ts';
-import { fixtureSummary } from '../test-support.ts';
+import { buildReport } from '../report-json.ts';
+import { FIXTURE_META, fixtureSummary } from '../test-support.ts';
 import { reportCharts } from './charts.ts';
 import { renderVegaLiteSvg } from './render-svg.ts';
 
-const META: InvocationMeta = {
-  generatedAt: '2025-01-01T00:00:00.000Z',
-  wafersimVersion: '0.0.0-test',
-  node: 'v20.0.0',
-  platform: 'test',
-  host: 'host',
-  cpus: 1,
-  workers: 0,
-  wallSeconds: 0,
-};
+const META = FIXTURE_META;
 
 const BARS: TopLevelSpec = {
   title: 'Two bars',
