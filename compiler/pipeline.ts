@@ -8,7 +8,7 @@ import { type BitMask, countNonZeros } from '../models/masks/bit-mask.ts';
 import { importMasks } from '../models/masks/mask-import.ts';
 import type { SparsitySpec } from '../models/sparsity.ts';
 import { layerWeights, matrixDensities, type WeightMatrix } from '../models/weights.ts';
-import { levelAt, type Workload, type WorkloadPhase } from '../workloads/index.ts';
+import { levelAt, sequencesPerSystem, type Workload, type WorkloadPhase } from '../workloads/index.ts';
 import type { DataflowGraph } from './ir/graph.ts';
 import { verifyGraph } from './ir/verify.ts';
 import { lowerTrainingStep } from './lower/lower-step.ts';
@@ -25,6 +25,8 @@ export interface CompiledPhase {
   /** The imported masks, when the workload names a mask file (the simulator counts their bits). */
   readonly masks?: ReadonlyMap<string, BitMask>;
   readonly program: PlacedProgram;
+  /** Systems in data parallel: the program is one system's share of the global batch. */
+  readonly systems: number;
 }
 
 export type CompileResult =
@@ -80,12 +82,13 @@ export function compilePhase(
   // 2. The weight matrices and how dense each one is (real masks are counted, not assumed).
   const weights = layerWeights(workload.model, spec);
   const { densities, masks } = resolveDensities(workload, spec, weights);
-  // 3. Lower one step of the global batch to a dataflow graph, and check it is legal.
+  // 3. Lower one system's step (its share of the global batch) to a dataflow graph; check it is legal.
+  const sequences = sequencesPerSystem(workload);
   const stepGraph = lowerTrainingStep({
     model: workload.model,
     weights,
     densities,
-    sequences: workload.batch.sequences,
+    sequences,
     format: { valueBits: workload.hardware.weightValueBits, indexBits: workload.hardware.weightIndexBits },
   });
   assertLegal(stepGraph, 'lowering');
@@ -98,7 +101,7 @@ export function compilePhase(
     densities,
     hardware: workload.hardware,
     activationPolicy: workload.activationPolicy,
-    sequences: workload.batch.sequences,
+    sequences,
     ...(workload.batch.microBatchSequences === undefined
       ? {}
       : { microBatchSequences: workload.batch.microBatchSequences }),
@@ -107,7 +110,15 @@ export function compilePhase(
   for (const mb of placed.program.microBatches) assertLegal(mb.graph, 'placement');
   return {
     ok: true,
-    phase: { phase, level, weights, densities, ...(masks ? { masks } : {}), program: placed.program },
+    phase: {
+      phase,
+      level,
+      weights,
+      densities,
+      ...(masks ? { masks } : {}),
+      program: placed.program,
+      systems: workload.cluster.systems,
+    },
   };
 }
 

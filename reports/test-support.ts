@@ -22,6 +22,8 @@ export const FIXTURE_HARDWARE: HardwareConfig = {
   meshRows: 10,
   meshCols: 10,
   clockHz: 1e3,
+  // The hand-worked figures use the full SIMD width: 4 MACs per PE per cycle.
+  accumulate: 'fp16',
 };
 
 function counters(cycles: Partial<CyclesByCause>, rest: Partial<Omit<Counters, 'cycles'>> = {}): Counters {
@@ -89,6 +91,12 @@ function step(
     microBatchSequences: 4,
     microBatches: [{ sequences: 4, count: 2 }],
     activationPolicy: 'keep',
+    // The step's bubble: 40% the last gradients leaving, 60% the fixed pause.
+    boundary: {
+      lastGradientsCycles: 0.4 * c.cycles.bubble,
+      clusterCycles: 0,
+      fixedCycles: 0.6 * c.cycles.bubble,
+    },
     drawMs: 12.5,
     simulateMs: 40,
   };
@@ -140,6 +148,7 @@ export function fixtureSummary(overrides: Partial<WorkloadSummary> = {}): Worklo
     hardware: FIXTURE_HARDWARE,
     sparsity: SPARSITY,
     batch: { sequences: 10 },
+    cluster: { systems: 1 },
     seed: 7,
     phases: [phase('sparse', 3.6e6, SPARSE_STEP), phase('dense', 3.6e5, DENSE_STEP)],
     ...overrides,

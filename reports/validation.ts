@@ -1,15 +1,42 @@
 /**
- * Model vs measured, for every published CS-2 point the repository ships
- * (data/cs2-gemm-speedup.json: a 12k × 12k GEMM at 50%, 75% and 90% sparsity). The same comparison
- * drives `wafersim validate` and the fit in scripts/calibrate.ts, so the fit is reproducible.
+ * Model vs measured, for every published CS-2 figure the repository ships, and which of them the
+ * calibrated parameters were fitted to (DESIGN §9 `validate`):
+ *   - data/cs2-gemm-speedup.json: a 12k × 12k GEMM at 50%, 75% and 90% sparsity (ratios to dense);
+ *   - data/cs2-training-steps.json: whole dense training steps on one CS-2 (absolute time).
+ * The same comparisons drive `wafersim validate` and the fit in scripts/calibrate.ts, so the fit is
+ * reproducible. A point the fit used is in-sample; every other point is a prediction.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ModelConfigSchema } from '../models/model-config.ts';
 import type { HardwareConfig } from '../simulator/arch/hardware-config.ts';
+import { totalCycles } from '../simulator/counters.ts';
+import type { UnitExecutor } from '../simulator/executor.ts';
 import { CALIBRATION_TOKENS, simulateGemm } from '../simulator/gemm.ts';
+import { simulateRun } from '../simulator/simulate-run.ts';
+import { parseWorkload } from '../workloads/index.ts';
 
-/** A modeled speedup more than this far from a measured one (relative) fails validation. */
+/** A modeled GEMM speedup more than this far from a measured one (relative) fails validation. */
 export const VALIDATION_TOLERANCE = 0.03;
+/** A modeled whole-step time more than this far from a measured one fails (issue 8's target). */
+export const STEP_TOLERANCE = 0.1;
+
+/**
+ * What each calibrated parameter of the cs2 preset was fitted to (scripts/calibrate.ts). Every
+ * point not listed here is out of sample: the parameters never saw it.
+ */
+export const CALIBRATION = {
+  taskOverheadCycles: { fittedTo: ['gemm-0.5', 'gemm-0.75', 'gemm-0.9'] },
+  gemmAccumulators: { fittedTo: ['gemm-0.5', 'gemm-0.75', 'gemm-0.9'] },
+  stepBubbleSeconds: { fittedTo: ['T2'] },
+} as const;
+export type CalibratedParameter = keyof typeof CALIBRATION;
+
+/** Points some parameter was fitted to. */
+export const IN_SAMPLE: ReadonlySet<string> = new Set(Object.values(CALIBRATION).flatMap((c) => c.fittedTo));
+
+/** Step points that are judged against the tolerance; the others are reported as context. */
+export const GATED_STEP_POINTS: ReadonlySet<string> = new Set(['T1', 'T2']);
 
 const MeasuredSchema = z.object({
   description: z.string(),
@@ -22,23 +49,47 @@ const MeasuredSchema = z.object({
 });
 export type MeasuredGemmPoints = z.infer<typeof MeasuredSchema>;
 
+const StepRunSchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  model: z.union([z.string(), ModelConfigSchema]),
+  seqLen: z.number().int().positive(),
+  sequences: z.number().int().positive(),
+  systems: z.number().int().positive(),
+  samplesPerSecond: z.number().positive(),
+  notes: z.string(),
+  source: z.string(),
+});
+const MeasuredStepsSchema = z.object({ description: z.string(), runs: z.array(StepRunSchema).min(1) });
+export type MeasuredStepRun = z.infer<typeof StepRunSchema>;
+
+function readData(file: string): unknown {
+  return JSON.parse(readFileSync(new URL(`../data/${file}`, import.meta.url), 'utf8'));
+}
+
 export function loadMeasuredPoints(): MeasuredGemmPoints {
-  const url = new URL('../data/cs2-gemm-speedup.json', import.meta.url);
-  return MeasuredSchema.parse(JSON.parse(readFileSync(url, 'utf8')));
+  return MeasuredSchema.parse(readData('cs2-gemm-speedup.json'));
+}
+
+export function loadMeasuredSteps(): readonly MeasuredStepRun[] {
+  return MeasuredStepsSchema.parse(readData('cs2-training-steps.json')).runs;
 }
 
 export interface ValidationPoint {
+  readonly id: string;
   readonly name: string;
   readonly sparsity: number;
   readonly measuredSpeedup: number;
   readonly modeledSpeedup: number;
   /** modeled / measured − 1. */
   readonly relativeError: number;
+  /** Whether a calibrated parameter was fitted to this point. */
+  readonly inSample: boolean;
   readonly pass: boolean;
   readonly source: string;
 }
 
-/** Simulates every measured point on `hardware` (the CS-2 preset, for validation). */
+/** Simulates every measured GEMM point on `hardware` (the CS-2 preset, for validation). */
 export function validateGemmPoints(
   hardware: HardwareConfig,
   measured = loadMeasuredPoints(),
@@ -53,14 +104,89 @@ export function validateGemmPoints(
     });
     const modeled = r.dense.cycles / r.sparse.cycles;
     const relativeError = modeled / p.measuredSpeedup - 1;
+    const id = `gemm-${p.sparsity}`;
     return {
+      id,
       name: `${measured.k}×${measured.n} GEMM at ${p.sparsity} sparsity`,
       sparsity: p.sparsity,
       measuredSpeedup: p.measuredSpeedup,
       modeledSpeedup: modeled,
       relativeError,
+      inSample: IN_SAMPLE.has(id),
       pass: Math.abs(relativeError) <= VALIDATION_TOLERANCE,
       source: measured.source,
     };
   });
+}
+
+export interface StepValidationPoint {
+  readonly id: string;
+  readonly name: string;
+  readonly systems: number;
+  readonly measuredStepSeconds: number;
+  readonly modeledStepSeconds: number;
+  /** modeled / measured − 1. */
+  readonly relativeError: number;
+  readonly inSample: boolean;
+  /** Whether the point is judged against STEP_TOLERANCE (the others are context). */
+  readonly gated: boolean;
+  readonly pass: boolean;
+  readonly notes: string;
+  readonly source: string;
+}
+
+/** Hardware fields a fit overrides on the preset (the calibration varies these). */
+export type HardwareOverrides = Partial<Omit<HardwareConfig, 'name'>>;
+
+/**
+ * Simulates every measured training step: the dense model at the measured batch and context on
+ * the `cs2` preset (with `overrides`), one phase of one step's tokens.
+ */
+export async function validateStepPoints(
+  options: { overrides?: HardwareOverrides; executor?: UnitExecutor; runs?: readonly MeasuredStepRun[] } = {},
+): Promise<StepValidationPoint[]> {
+  const runs = options.runs ?? loadMeasuredSteps();
+  const workloads = runs.map((run) =>
+    parseWorkload(
+      {
+        version: 1,
+        name: run.id,
+        model: run.model,
+        seqLen: run.seqLen,
+        sparsity: 0,
+        batch: { sequences: run.sequences },
+        cluster: { systems: run.systems },
+        hardware: { preset: 'cs2', ...options.overrides },
+        phases: [{ name: 'step', tokens: run.sequences * run.seqLen }],
+      },
+      { source: 'data/cs2-training-steps.json', name: run.id },
+    ),
+  );
+  const summaries = await simulateRun(workloads, options.executor ? { executor: options.executor } : {});
+  return runs.map((run, i) => {
+    const summary = summaries[i]!;
+    const cycles = totalCycles(summary.phases[0]!.stepCounters);
+    const modeled = cycles / summary.hardware.clockHz;
+    const measured = run.sequences / run.samplesPerSecond;
+    const relativeError = modeled / measured - 1;
+    const gated = GATED_STEP_POINTS.has(run.id);
+    return {
+      id: run.id,
+      name: run.title,
+      systems: run.systems,
+      measuredStepSeconds: measured,
+      modeledStepSeconds: modeled,
+      relativeError,
+      inSample: IN_SAMPLE.has(run.id),
+      gated,
+      pass: !gated || Math.abs(relativeError) <= STEP_TOLERANCE,
+      notes: run.notes,
+      source: run.source,
+    };
+  });
+}
+
+/** Largest absolute relative error over points, or null when there are none. */
+export function worstError(points: readonly { readonly relativeError: number }[]): number | null {
+  return points.length === 0 ? null : Math.max(...points.map((p) => Math.abs(p.relativeError)));
 }

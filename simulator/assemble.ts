@@ -9,6 +9,7 @@ import type { CompiledPhase } from '../compiler/pipeline.ts';
 import { ioBitsPerCycle } from './arch/machine-rates.ts';
 import { addCounters, type Counters, totalCycles, zeroCounters } from './counters.ts';
 import type { PhaseLayout } from './plan.ts';
+import { boundaryCycles, type StepBoundary, stepBoundary } from './step-boundary.ts';
 import type { TaskResult, UnitResult } from './units.ts';
 
 /** The kinds of work a report breaks the step into. */
@@ -55,6 +56,8 @@ export interface StepResult {
   /** Busy cycles of each mesh row over the step, and the mesh columns that held tokens. */
   readonly rowBusy: Float64Array;
   readonly activeCols: number;
+  /** What the step boundary cost, part by part (charged to `bubble` of the optimizer). */
+  readonly boundary: StepBoundary;
   /** Milliseconds the units spent drawing masks and simulating. */
   readonly drawMs: number;
   readonly simulateMs: number;
@@ -83,13 +86,15 @@ export function assembleStep(
     step = addCounters(step, c, times);
     byOpKind.set(kind, addCounters(byOpKind.get(kind) ?? zeroCounters(), c, times));
   };
-  let lastGradOut: { kind: OpKind; counters: Counters } | undefined;
+  let lastGradientBytes = 0;
 
   program.microBatches.forEach((mb, b) => {
     const keys = layout.microBatches[b]!.keys;
     mb.graph.nodes.forEach((node, i) => {
       const r = byKey.get(keys[i]!);
       if (!r) throw new Error(`no simulation result for ${node.id}`);
+      // The optimizer runs once per step, not per micro-batch: the step boundary below.
+      if (node.op === 'optimizer') return;
       // Under recompute, each block's forward runs again before its backward.
       const rerun =
         program.activationPolicy === 'recompute' && node.pass === 'forward' && node.layer !== null;
@@ -97,7 +102,7 @@ export function assembleStep(
       add(opKindOf(node), r.counters, times);
       for (let row = 0; row < rowBusy.length; row++) rowBusy[row] = rowBusy[row]! + times * r.rowBusy[row]!;
       activeCols = Math.max(activeCols, r.activeCols);
-      if (node.op === 'grad-stream-out') lastGradOut = { kind: opKindOf(node), counters: r.counters };
+      if (node.op === 'grad-stream-out') lastGradientBytes = r.counters.bytesOut;
     });
     if (mb.spilledBytes > 0) {
       // Spilled activations go out after each block's forward and come back before its backward,
@@ -115,12 +120,19 @@ export function assembleStep(
       );
     }
   });
-  if (lastGradOut) {
-    // The last gradients of the step must reach the optimizer before it can start: that stream
-    // cannot overlap with anything (earlier ones overlap with the next op's compute).
-    const z = zeroCounters();
-    const cycles = (lastGradOut.counters.bytesOut * 8) / ioBitsPerCycle(hw);
-    add('optimizer', { ...z, cycles: { ...z.cycles, bubble: cycles } }, 1);
-  }
-  return { counters: step, stepCycles: totalCycles(step), byOpKind, rowBusy, activeCols, drawMs, simulateMs };
+  // The last gradients must reach the optimizer before it can start, and the next step waits for
+  // the update: nothing overlaps the boundary (step-boundary.ts).
+  const boundary = stepBoundary(hw, compiled.systems, lastGradientBytes);
+  const z = zeroCounters();
+  add('optimizer', { ...z, cycles: { ...z.cycles, bubble: boundaryCycles(boundary) } }, 1);
+  return {
+    counters: step,
+    stepCycles: totalCycles(step),
+    byOpKind,
+    rowBusy,
+    activeCols,
+    boundary,
+    drawMs,
+    simulateMs,
+  };
 }

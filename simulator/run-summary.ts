@@ -9,6 +9,7 @@ import type { HardwareConfig } from './arch/hardware-config.ts';
 import type { OpKind, StepResult } from './assemble.ts';
 import type { Counters } from './counters.ts';
 import type { PhaseResult, SimulatedStep, WorkloadResult } from './run-workload.ts';
+import type { StepBoundary } from './step-boundary.ts';
 
 export interface StepSummary {
   /** Sparsity level this step ran at, and the share of the phase's tokens it stands for. */
@@ -25,6 +26,8 @@ export interface StepSummary {
   readonly microBatchSequences: number;
   readonly microBatches: readonly { readonly sequences: number; readonly count: number }[];
   readonly activationPolicy: string;
+  /** The step boundary's cycles, part by part (their sum is in `bubble`). */
+  readonly boundary: StepBoundary;
   /** Wall milliseconds the units spent drawing masks and simulating (outside the results proper). */
   readonly drawMs: number;
   readonly simulateMs: number;
@@ -43,7 +46,10 @@ export interface PhaseSummary {
   /** Token-weighted mean step. */
   readonly stepCounters: Counters;
   readonly stepByOpKind: readonly (readonly [OpKind, Counters])[];
+  /** FLOPs of one step of the whole cluster. */
   readonly stepFlops: { readonly effective: number; readonly dense: number };
+  /** The same phase's step on one system with the global batch (clusters only). */
+  readonly singleSystem?: { readonly stepCounters: Counters };
 }
 
 export interface WorkloadSummary {
@@ -54,6 +60,7 @@ export interface WorkloadSummary {
   readonly hardware: HardwareConfig;
   readonly sparsity: SparsitySpec;
   readonly batch: Workload['batch'];
+  readonly cluster: Workload['cluster'];
   readonly seed: number;
   readonly phases: readonly PhaseSummary[];
 }
@@ -73,6 +80,7 @@ function summarizeStep(s: SimulatedStep): StepSummary {
     microBatchSequences: program.microBatchSequences,
     microBatches: program.microBatches.map((m) => ({ sequences: m.sequences, count: m.count })),
     activationPolicy: program.activationPolicy,
+    boundary: step.boundary,
     drawMs: step.drawMs,
     simulateMs: step.simulateMs,
   };
@@ -91,6 +99,7 @@ function summarizePhase(p: PhaseResult): PhaseSummary {
     stepCounters: p.stepCounters,
     stepByOpKind: [...p.stepByOpKind],
     stepFlops: p.stepFlops,
+    ...(p.singleSystem ? { singleSystem: p.singleSystem } : {}),
   };
 }
 
@@ -104,6 +113,7 @@ export function summarizeWorkload(r: WorkloadResult): WorkloadSummary {
     hardware: w.hardware,
     sparsity: w.sparsity,
     batch: w.batch,
+    cluster: w.cluster,
     seed: w.seed,
     phases: r.phases.map(summarizePhase),
   };

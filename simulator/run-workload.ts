@@ -42,7 +42,7 @@ export interface SimulatedStep {
   readonly tokenFraction: number;
   readonly compiled: CompiledPhase;
   readonly step: StepResult;
-  /** FLOPs of one step by the papers' accounting (from the step graph). */
+  /** FLOPs of one system's step by the papers' accounting (from its step graph). */
   readonly flops: { readonly effective: number; readonly dense: number };
 }
 
@@ -58,7 +58,13 @@ export interface PhaseResult {
   /** Token-weighted mean step (equal to the one step of a constant phase). */
   readonly stepCounters: Counters;
   readonly stepByOpKind: ReadonlyMap<OpKind, Counters>;
+  /** FLOPs of one step of the whole cluster (every system's share of the global batch). */
   readonly stepFlops: { readonly effective: number; readonly dense: number };
+  /**
+   * The same phase on one system with the whole global batch (token-weighted mean step), for the
+   * scaling efficiency of a cluster; absent when the workload runs on one system.
+   */
+  readonly singleSystem?: { readonly stepCounters: Counters };
 }
 
 export interface WorkloadResult {
@@ -152,7 +158,37 @@ async function simulateLevel(
 }
 
 function denseKey(workload: Workload): string {
-  return JSON.stringify([workload.model, workload.hardware, workload.batch, workload.activationPolicy]);
+  return JSON.stringify([
+    workload.model,
+    workload.hardware,
+    workload.batch,
+    workload.cluster,
+    workload.activationPolicy,
+  ]);
+}
+
+/** A sparse step depends on the dense key and the mask: the spec, the level and the seed. */
+function sparseKey(workload: Workload, level: number): string {
+  return JSON.stringify([denseKey(workload), workload.sparsity, workload.seed, level]);
+}
+
+/** A step at a level, simulated once per run (steps.get/set by key); a dense step is keyed without the mask. */
+async function cachedStep(
+  workload: Workload,
+  phase: WorkloadPhase,
+  share: LevelShare,
+  options: SimulateOptions,
+  cache: Map<string, SimulatedStep>,
+  label: string,
+): Promise<SimulatedStep> {
+  // Masks read from a file belong to the workload's own folder: never shared by key.
+  const key = share.level === 0 ? denseKey(workload) : sparseKey(workload, share.level);
+  const shareable = share.level === 0 || workload.sparsity.source.kind === 'random';
+  const hit = shareable ? cache.get(key) : undefined;
+  if (hit) return { ...hit, tokenFraction: share.tokenFraction };
+  const step = await simulateLevel(workload, phase, share, options, label);
+  if (shareable) cache.set(key, { ...step, tokenFraction: 1 });
+  return step;
 }
 
 export async function simulateWorkload(
@@ -161,27 +197,33 @@ export async function simulateWorkload(
 ): Promise<WorkloadResult> {
   const cache = options.denseCache ?? new Map<string, SimulatedStep>();
   const phases: PhaseResult[] = [];
+  const systems = workload.cluster.systems;
   for (const phase of workload.phases) {
     const shares = levelShares(phase, workload.sparsity);
-    const key = denseKey(workload);
     const samples: SimulatedStep[] = [];
     for (const share of shares) {
-      // A dense step is the dense equivalent: simulate it once per run.
-      const cached = share.level === 0 ? cache.get(key) : undefined;
-      if (cached) {
-        samples.push({ ...cached, tokenFraction: share.tokenFraction });
-        continue;
-      }
       const label = `${workload.name} · ${phase.name} · sparsity ${share.level.toFixed(2)}`;
-      const step = await simulateLevel(workload, phase, share, options, label);
-      if (share.level === 0) cache.set(key, { ...step, tokenFraction: 1 });
-      samples.push(step);
+      samples.push(await cachedStep(workload, phase, share, options, cache, label));
     }
-    let dense = cache.get(key);
-    if (!dense) {
-      const label = `${workload.name} · dense equivalent`;
-      dense = await simulateLevel(workload, phase, { level: 0, tokenFraction: 1 }, options, label);
-      cache.set(key, dense);
+    const dense = await cachedStep(
+      workload,
+      phase,
+      { level: 0, tokenFraction: 1 },
+      options,
+      cache,
+      `${workload.name} · dense equivalent`,
+    );
+    let singleSystem: PhaseResult['singleSystem'];
+    if (systems > 1) {
+      // The scaling reference: the same global batch on one system.
+      const alone: Workload = { ...workload, cluster: { systems: 1 } };
+      let counters = zeroCounters();
+      for (const share of shares) {
+        const label = `${workload.name} · ${phase.name} · one system · sparsity ${share.level.toFixed(2)}`;
+        const step = await cachedStep(alone, phase, share, options, cache, label);
+        counters = addCounters(counters, step.step.counters, share.tokenFraction);
+      }
+      singleSystem = { stepCounters: counters };
     }
     let stepCounters = zeroCounters();
     const stepByOpKind = new Map<OpKind, Counters>();
@@ -193,8 +235,8 @@ export async function simulateWorkload(
       for (const [kind, c] of s.step.byOpKind) {
         stepByOpKind.set(kind, addCounters(stepByOpKind.get(kind) ?? zeroCounters(), c, s.tokenFraction));
       }
-      effective += s.flops.effective * s.tokenFraction;
-      denseFlops += s.flops.dense * s.tokenFraction;
+      effective += s.flops.effective * systems * s.tokenFraction;
+      denseFlops += s.flops.dense * systems * s.tokenFraction;
       averageLevel += s.level * s.tokenFraction;
     }
     const tokensPerStep = workload.batch.sequences * workload.model.seqLen;
@@ -209,6 +251,7 @@ export async function simulateWorkload(
       stepCounters,
       stepByOpKind,
       stepFlops: { effective, dense: denseFlops },
+      ...(singleSystem ? { singleSystem } : {}),
     });
   }
   return { workload, phases };

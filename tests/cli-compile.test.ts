@@ -84,7 +84,7 @@ describe('compile --emit json', () => {
       sequences: 8,
       tokens: 1024,
       microBatches: [{ sequences: 8, count: 1 }],
-      hardware: 'cs2 (meshRows=16, meshCols=16)',
+      hardware: 'cs2 (meshRows=16, meshCols=16, stepBubbleSeconds=0)',
     });
     expect(j.nodes).toHaveLength(101);
     expect(j.edges).toHaveLength(152);

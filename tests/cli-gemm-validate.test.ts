@@ -44,13 +44,25 @@ describe('wafersim gemm (the real bin)', () => {
 });
 
 describe('wafersim validate', () => {
-  it('every shipped CS-2 point is within ±3%, and --json says which parameters were fitted', () => {
-    const r = runCli(['validate', '--json']);
+  it('GEMM points within ±3% and T1, T2 within ±10%; --json says what each parameter was fitted to', () => {
+    const r = runCli(['validate', '--json', '--workers', '0']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.pass).toBe(true);
     expect(j.points.map((p: { sparsity: number }) => p.sparsity)).toEqual([0.5, 0.75, 0.9]);
     for (const p of j.points) expect(Math.abs(p.relativeError)).toBeLessThanOrEqual(0.03);
-    expect(j.calibrated).toMatchObject({ fittedTo: 'data/cs2-gemm-speedup.json', tokens: 180_224 });
+    const steps = new Map(j.steps.map((p: { id: string }) => [p.id, p]));
+    for (const id of ['T1', 'T2']) {
+      const p = steps.get(id) as { relativeError: number; gated: boolean };
+      expect(p.gated).toBe(true);
+      expect(Math.abs(p.relativeError)).toBeLessThanOrEqual(0.1);
+    }
+    // T2 fixes the step bubble; T1 and the BERT runs are predictions the fit never saw.
+    expect(j.calibration.parameters.stepBubbleSeconds.fittedTo).toEqual(['T2']);
+    expect(j.calibration.parameters.gemmAccumulators.fittedTo).toEqual(['gemm-0.5', 'gemm-0.75', 'gemm-0.9']);
+    expect((steps.get('T1') as { inSample: boolean }).inSample).toBe(false);
+    expect((steps.get('T2') as { inSample: boolean }).inSample).toBe(true);
+    expect(j.errors.outOfSample.steps.points).toBe(1);
+    expect(j.errors.inSample.gemm.points).toBe(3);
   });
 });

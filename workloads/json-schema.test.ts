@@ -26,7 +26,7 @@ describe('workloadJsonSchema', () => {
     const modelNames = (properties.model!.anyOf as Schema[])[0]!.enum;
     expect(modelNames).toContain('mediswift-xl');
     const hardware = properties.hardware?.properties as Record<string, Schema>;
-    expect(hardware.preset?.enum).toEqual(['cs2', 'cs3', 'cs2-fp32acc', 'cs2-2x-io', 'cs2-8wide']);
+    expect(hardware.preset?.enum).toEqual(['cs2', 'cs3', 'cs2-fp16acc', 'cs2-2x-io', 'cs2-8wide']);
     expect(properties.extends?.examples).toContain('mediswift-xl-s75');
   });
 

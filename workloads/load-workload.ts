@@ -224,6 +224,7 @@ export function resolveWorkload(file: WorkloadFile, options: { name: string; sou
     sparsity,
     batch: { ...file.batch },
     hardware: resolveHardware(file.hardware),
+    cluster: { systems: file.cluster.systems },
     activationPolicy: file.activationPolicy,
     phases: file.phases.map((p) => ({
       name: p.name,

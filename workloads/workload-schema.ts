@@ -122,6 +122,35 @@ export const BatchSchema = z
     }
   });
 
+/**
+ * The largest cluster: "up to 2,048 CS-3" (cs2-facts §4, Cerebras press) [OFF]; the CS-2 era's
+ * SwarmX reached 192 (cs2-facts §5).
+ */
+export const MAX_CLUSTER_SYSTEMS = 2048;
+
+export const ClusterSchema = z
+  .strictObject(
+    {
+      systems: positiveIntSchema(
+        'systems',
+        `identical systems in data parallel, at most ${MAX_CLUSTER_SYSTEMS}`,
+      )
+        .max(MAX_CLUSTER_SYSTEMS, {
+          error: fieldError(
+            'systems',
+            `a positive integer of at most ${MAX_CLUSTER_SYSTEMS} (the largest cluster)`,
+          ),
+        })
+        .default(1)
+        .describe(
+          'Identical systems training in data parallel (systems): the global batch is split evenly, weights are ' +
+            'broadcast to every system and gradients reduced on the way back (SwarmX)',
+        ),
+    },
+    { error: fieldError('cluster', 'an object { systems } (systems in data parallel)') },
+  )
+  .describe('A cluster of systems in data parallel; omitted: one system');
+
 const HardwareFieldSchema = HardwareRefSchema.extend({
   preset: HardwarePresetNameSchema.default('cs2').describe(
     `A hardware preset: ${HARDWARE_PRESET_NAMES.join(', ')}; the other fields override its values`,
@@ -213,6 +242,7 @@ export const WorkloadSchema = z
     hardware: HardwareFieldSchema.default({ preset: 'cs2' }).describe(
       'The machine: a hardware preset plus overrides of any of its fields',
     ),
+    cluster: ClusterSchema.default({ systems: 1 }),
     activationPolicy: z
       .enum(ACTIVATION_POLICIES, {
         error: fieldError('activationPolicy', "'auto', 'keep', 'recompute' or 'spill'"),
@@ -248,7 +278,37 @@ export const WorkloadSchema = z
       seen.add(phase.name);
     });
     checkNmPhases(w, ctx);
+    checkClusterBatch(w, ctx);
   });
+
+/** The global batch is split evenly across the systems: each runs the same per-system step. */
+function checkClusterBatch(
+  w: { batch: { sequences: number; microBatchSequences?: number | undefined }; cluster: { systems: number } },
+  ctx: z.RefinementCtx,
+) {
+  const { systems } = w.cluster;
+  const sequences = w.batch.sequences;
+  const micro = w.batch.microBatchSequences;
+  if (sequences % systems === 0) {
+    if (systems > 1 && micro !== undefined && micro > sequences / systems) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batch', 'microBatchSequences'],
+        message: `microBatchSequences must be at most the sequences of one system (batch.sequences / cluster.systems = ${sequences / systems}); got ${micro}`,
+      });
+    }
+    return;
+  }
+  const below = Math.floor(sequences / systems) * systems;
+  const options = [below, below + systems].filter((s) => s > 0).join(' or ');
+  ctx.addIssue({
+    code: 'custom',
+    path: ['batch', 'sequences'],
+    message:
+      `sequences must be a multiple of cluster.systems (${systems}): the global batch is split evenly across the ` +
+      `systems; got ${sequences} (${options} would split evenly)`,
+  });
+}
 
 /** An N:M pattern fixes the sparsity at 1 − N/M: a phase may be dense or at that level, never ramp. */
 function checkNmPhases(
@@ -299,13 +359,20 @@ export interface Workload {
   /** Which weights are sparse and how; `level` is the default of the phases. */
   readonly sparsity: SparsitySpec;
   readonly batch: { readonly sequences: number; readonly microBatchSequences?: number };
-  /** The hardware preset with the overrides applied. */
+  /** The hardware preset with the overrides applied: one system of the cluster. */
   readonly hardware: HardwareConfig;
+  /** Systems in data parallel; each trains batch.sequences / systems sequences per step. */
+  readonly cluster: { readonly systems: number };
   readonly activationPolicy: ActivationPolicy;
   readonly phases: readonly WorkloadPhase[];
   readonly seed: number;
   /** A preset name, or the absolute path of the file the workload was loaded from. */
   readonly source: string;
+}
+
+/** Sequences each system of the cluster trains per step (the global batch split evenly). */
+export function sequencesPerSystem(w: Pick<Workload, 'batch' | 'cluster'>): number {
+  return w.batch.sequences / w.cluster.systems;
 }
 
 /** The schedule of a phase as written (a level, a gradual ramp, or nothing: the spec's level). */

@@ -10,21 +10,29 @@ import type { ActivationPolicy, PlacedProgram } from './placed-program.ts';
 export type ActivationPolicyChoice = ActivationPolicy | 'auto';
 export const POLICIES: readonly ActivationPolicy[] = ['keep', 'recompute', 'spill'];
 
-/** Estimated cycles of one step under the program's policy, from the placements' estimates. */
+/**
+ * Estimated cycles of one step under the program's policy, from the placements' estimates. The
+ * optimizer's bubble comes once per step, whatever the number of micro-batches.
+ */
 export function estimateStepCycles(program: PlacedProgram): number {
   const ioRate = ioBitsPerCycle(program.hardware);
   let cycles = 0;
+  let optimizer = 0;
   for (const mb of program.microBatches) {
     let micro = (mb.spilledBytes * 8) / ioRate;
     mb.placements.forEach((p, i) => {
       const node = mb.graph.nodes[i]!;
+      if (node.op === 'optimizer') {
+        optimizer = p.estimatedCycles;
+        return;
+      }
       const rerun =
         program.activationPolicy === 'recompute' && node.pass === 'forward' && node.layer !== null;
       micro += rerun ? 2 * p.estimatedCycles : p.estimatedCycles;
     });
     cycles += mb.count * micro;
   }
-  return cycles;
+  return cycles + optimizer;
 }
 export function placeStepWithPolicy(
   input: Omit<PlaceStepInput, 'activationPolicy'> & { readonly activationPolicy: ActivationPolicyChoice },

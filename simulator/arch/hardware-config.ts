@@ -24,7 +24,9 @@ export const HardwareConfigSchema = z.strictObject({
   ),
   // cs2-facts §2 SIMD table: @fmachs 2-wide on WSE-2, 4-wide on WSE-3 [OFF].
   fmacsPerCycleFp32Accumulate: posInt().describe('FP16 multiply, FP32 accumulate MACs per PE per cycle'),
-  // cs2-facts §2: which accumulate mode weight-streaming kernels use is [UNC]; the 7.5 PF figure matches FP16.
+  // Training kernels accumulate in FP32: "float16, cbfloat16, or bfloat16 input data types, while
+  // arithmetic operations utilize float32 precision" (Cerebras docs, data formats) [OFF]. The
+  // 7.5 PF marketing figure is the FP16-accumulate rate (cs2-facts §1, §2), which training does not use.
   accumulate: z
     .enum(['fp16', 'fp32'])
     .describe('Accumulation precision of the GEMM kernels, selecting the MAC rate'),
@@ -59,14 +61,39 @@ export const HardwareConfigSchema = z.strictObject({
     .number()
     .positive()
     .describe('Wafer I/O bandwidth for weights in and gradients out (bits/s)'),
+  // cs2-facts §5: MemoryX's "storage and I/O interface ... can match or exceed the I/O bandwidth of a
+  // CS-2" [OFF]: omitted, it keeps up with the wafer I/O; set it for a slower external memory.
+  memoryxBitsPerSecond: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'Bandwidth at which MemoryX serves weights to each system and takes its gradients (bits/s); the stream runs at the lower of this and ioBitsPerSecond; omitted: it keeps up with the wafer I/O',
+    ),
+  // cs2-facts §5: SwarmX nodes do "1:4 broadcast-reduce operations or a pair of 1:2" [OFF].
+  swarmxFanout: z
+    .number()
+    .int()
+    .min(2)
+    .describe('Systems (or SwarmX nodes) each SwarmX node broadcasts to and reduces from (fan-out)'),
+  // cs2-facts §5: "latency ... growing logarithmically with N" [OFF]; the latency of one level is [UNC].
+  swarmxHopLatencySeconds: z
+    .number()
+    .nonnegative()
+    .describe(
+      'Latency through one level of the SwarmX broadcast-reduce tree (s); [UNC], no published figure',
+    ),
   // cs2-facts §2 GEMV kernel: each wavelet carries an FP16 value and a u16 index [OFF].
   weightValueBits: posInt().describe('Bits of one streamed weight value'),
   weightIndexBits: nonNegInt().describe('Bits of the index sent with each non-zero of a sparse weight'),
-  // cs2-facts §5: "the only bubble is at the iteration boundary (weight update)" [OFF]; its length is [UNC].
+  // cs2-facts §5: "the only bubble is at the iteration boundary (weight update)" [OFF]; its length is
+  // [UNC]. Calibrated (see the preset): the step's fixed cost beyond the last gradients leaving.
   stepBubbleSeconds: z
     .number()
     .nonnegative()
-    .describe('Pause at each optimizer step while MemoryX updates weights (s); [UNC], no published figure'),
+    .describe(
+      'Fixed pause at each optimizer step: MemoryX updates the weights and the runtime starts the next step (s); [UNC], calibrated',
+    ),
 });
 
 export type HardwareConfig = z.infer<typeof HardwareConfigSchema>;
@@ -80,7 +107,7 @@ const CS2: HardwareConfig = {
   sramBytesPerPe: 48 * 1024,
   fmacsPerCycle: 4,
   fmacsPerCycleFp32Accumulate: 2,
-  accumulate: 'fp16',
+  accumulate: 'fp32',
   memReadBytesPerCycle: 8,
   memWriteBytesPerCycle: 4,
   waveletBits: 32,
@@ -88,19 +115,30 @@ const CS2: HardwareConfig = {
   rampLatencyCycles: 2,
   routerColors: 24,
   // Fitted with gemmAccumulators to data/cs2-gemm-speedup.json by scripts/calibrate.ts (largest
-  // error 1.66%); "a few cycles" (cs2-facts §2).
-  taskOverheadCycles: 7,
+  // error 1.71%, with FP32 accumulation); "a few cycles" (cs2-facts §2).
+  taskOverheadCycles: 6,
   gemmAccumulators: 2,
   sddmmColumnBuffers: 8,
   ioBitsPerSecond: 1.2e12,
   weightValueBits: 16,
   weightIndexBits: 16,
-  stepBubbleSeconds: 0,
+  swarmxFanout: 4,
+  // [UNC]: a store-and-forward level of 100 GbE NICs and a node's reduction; microseconds, not
+  // milliseconds. At this value the tree's latency is a few microseconds per step even at 16 systems.
+  swarmxHopLatencySeconds: 5e-6,
+  // Fitted to the T2 training step (GPT-2 small, data/cs2-training-steps.json) by
+  // scripts/calibrate.ts, closed form. Held-out check: the BERT-large batch sweep's intercept,
+  // ≈ 0.13 s per step that does not grow with the batch [DER], was not used.
+  stepBubbleSeconds: 0.139,
 };
 
 /**
- * Hardware presets. CS-3 (cs2-facts §4): 762 × 1176 fabric [OFF], 8-wide FP16 FMAC [OFF], same
- * 1.2 Tb/s I/O [3P]; its clock is not published, so it keeps the CS-2's 1.1 GHz [UNC].
+ * Hardware presets. CS-3 (cs2-facts §4): 762 × 1176 fabric [OFF]; 8-wide FP16 FMAC, 4-wide with
+ * FP32 accumulation (SDK appendix) [OFF]; "enhances the ingress/egress bandwidth by 30%" over the
+ * CS-2 (Cerebras docs, wafer-scale cluster concepts) [OFF], so 1.56 Tb/s (a third-party page says
+ * 1.2 [3P]; the vendor's statement wins). Its clock is not published: the CS-2's 1.1 GHz [UNC].
+ * The calibrated kernel and step-boundary parameters carry over from the CS-2 [UNC]: no CS-3 run
+ * is in our data to fit them to.
  */
 export const HARDWARE_PRESETS: Readonly<Record<string, HardwareConfig>> = {
   cs2: CS2,
@@ -111,8 +149,10 @@ export const HARDWARE_PRESETS: Readonly<Record<string, HardwareConfig>> = {
     meshCols: 1176,
     fmacsPerCycle: 8,
     fmacsPerCycleFp32Accumulate: 4,
+    ioBitsPerSecond: 1.56e12,
   },
-  'cs2-fp32acc': { ...CS2, name: 'cs2-fp32acc', accumulate: 'fp32' },
+  // What-if: kernels accumulating in FP16 at the full SIMD width (the 7.5 PF peak, cs2-facts §1).
+  'cs2-fp16acc': { ...CS2, name: 'cs2-fp16acc', accumulate: 'fp16' },
   'cs2-2x-io': { ...CS2, name: 'cs2-2x-io', ioBitsPerSecond: 2.4e12 },
   'cs2-8wide': { ...CS2, name: 'cs2-8wide', fmacsPerCycle: 8, fmacsPerCycleFp32Accumulate: 4 },
 };

@@ -14,9 +14,20 @@ export function accumulatorBytes(hw: HardwareConfig): number {
   return hw.accumulate === 'fp16' ? 2 : 4;
 }
 
-/** Wafer I/O bits per core cycle (cs2-facts §5: 1.2 Tb/s at 1.1 GHz ≈ 1091 bits per cycle). */
+/**
+ * Weight-stream bits per core cycle: the wafer I/O, unless MemoryX serves less (cs2-facts §5:
+ * 1.2 Tb/s at 1.1 GHz ≈ 1091 bits per cycle). SwarmX broadcasts and reduces at line rate, so a
+ * cluster keeps every system's rate.
+ */
 export function ioBitsPerCycle(hw: HardwareConfig): number {
-  return hw.ioBitsPerSecond / hw.clockHz;
+  return Math.min(hw.ioBitsPerSecond, hw.memoryxBitsPerSecond ?? Number.POSITIVE_INFINITY) / hw.clockHz;
+}
+
+/** Levels of the SwarmX broadcast-reduce tree that reach `systems` systems (0 for one system). */
+export function swarmxLevels(hw: HardwareConfig, systems: number): number {
+  let levels = 0;
+  for (let reach = 1; reach < systems; reach *= hw.swarmxFanout) levels++;
+  return levels;
 }
 
 /** Streamed weights per cycle: a sparse non-zero carries its index, a dense weight does not. */

@@ -7,12 +7,14 @@ import { STALL_CAUSES, totalCycles } from '../counters.ts';
 import { denseRowCounts } from './mask-counts.ts';
 import { simulateMatmul } from './simulate-node.ts';
 
-// A small mesh with round numbers: SIMD 4, task overhead 2, hop 1, ramp 2 (6 cycles per chain hop).
+// A small mesh with round numbers: SIMD 4 (FP16 accumulation), task overhead 2, hop 1, ramp 2
+// (6 cycles per chain hop).
 const hw: HardwareConfig = {
   ...HARDWARE_PRESETS.cs2!,
   meshRows: 8,
   meshCols: 4,
   fmacsPerCycle: 4,
+  accumulate: 'fp16',
   taskOverheadCycles: 2,
   hopLatencyCycles: 1,
   rampLatencyCycles: 2,
@@ -49,6 +51,20 @@ describe('a dense GEMM with no contention takes the computable number of cycles'
     expect(c.overhead).toBe(8 * 8 * 2 + 8 * 16); // task start-ups and the 8 reduction adds
     expect(c.imbalance).toBe(0);
     for (const cause of STALL_CAUSES) expect(c[cause]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('FP32 accumulation runs at fmacsPerCycleFp32Accumulate: the same GEMM at 2 MACs per cycle', () => {
+    // 64 tokens at 2 per cycle: AXPY = 32 + 2 = 34 cycles, add = 32; 8 · 34 + 32 = 304 per column
+    // ≥ the 64-cycle reduction. 7 · 304 + 8 · 34, the chain 3 · 6 + 64, the multicast 4 · 1.
+    const fp32: HardwareConfig = { ...hw, accumulate: 'fp32', fmacsPerCycleFp32Accumulate: 2 };
+    const t = estimateMatmul(
+      fp32,
+      { kernel: 'streamed-gemm', m: 256, k: 32, n: 16, density: 1, transposed: false, fromIo: false },
+      2,
+    ).tiling;
+    const r = simulateMatmul(fp32, t, denseRowCounts(32, 8));
+    expect(totalCycles(r.counters)).toBe(7 * 304 + 8 * 34 + 3 * 6 + 64 + 4 * 1);
+    expect(r.counters.cycles.compute).toBe(8 * 8 * 32);
   });
 });
 

@@ -80,7 +80,9 @@ describe('dotted paths into the workload file', () => {
     });
     const w = points[0]!.workload;
     expect(w.hardware).toMatchObject({ ioBitsPerSecond: 2.4e12, meshRows: 16, meshCols: 16 });
-    expect(w.hardware.name).toBe('cs2 (meshRows=16, meshCols=16, ioBitsPerSecond=2400000000000)');
+    expect(w.hardware.name).toBe(
+      'cs2 (meshRows=16, meshCols=16, ioBitsPerSecond=2400000000000, stepBubbleSeconds=0)',
+    );
     expect(w.batch).toEqual({ sequences: 16 });
     expect(w.sparsity).toMatchObject({ level: 0.5, pattern: 'block:4x4' });
     expect(w.seed).toBe(9);
@@ -89,8 +91,8 @@ describe('dotted paths into the workload file', () => {
   it('hardware.preset swaps the machine and keeps the overrides of the base', () => {
     const { points } = expand({ sparsity: [0.5], 'hardware.preset': ['cs2', 'cs3'] });
     expect(points.map((p) => [p.workload.hardware.name, p.workload.hardware.fmacsPerCycle])).toEqual([
-      ['cs2 (meshRows=16, meshCols=16)', 4],
-      ['cs3 (meshRows=16, meshCols=16)', 8],
+      ['cs2 (meshRows=16, meshCols=16, stepBubbleSeconds=0)', 4],
+      ['cs3 (meshRows=16, meshCols=16, stepBubbleSeconds=0)', 8],
     ]);
   });
 

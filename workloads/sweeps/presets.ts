@@ -41,11 +41,11 @@ export const SWEEP_PRESETS: Readonly<Record<string, SweepFileInput>> = {
   'simd-width': {
     version: 1,
     description:
-      `${GPT3_XL} at 75% sparsity on a CS-2 with 2, 4 (the CS-2), 8 (the CS-3) and 16 FP16 FMACs per PE per cycle. ` +
-      'Accumulation stays fp16, the mode that uses fmacsPerCycle: a cartesian product cannot move ' +
-      'fmacsPerCycleFp32Accumulate with it.',
+      `${GPT3_XL} at 75% sparsity on a CS-2 with 1, 2 (the CS-2), 4 (the CS-3) and 8 MACs per PE per cycle with ` +
+      'FP32 accumulation, the rate training kernels run at (fmacsPerCycleFp32Accumulate; the FP16-accumulate ' +
+      'SIMD width is twice that, cs2-facts §2).',
     base: gpt3Xl('spdf-gpt3-xl-s75'),
-    vary: { 'hardware.fmacsPerCycle': [2, 4, 8, 16] },
+    vary: { 'hardware.fmacsPerCycleFp32Accumulate': [1, 2, 4, 8] },
   },
   'mesh-size': {
     version: 1,
