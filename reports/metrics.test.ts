@@ -144,6 +144,45 @@ describe('deriveMetrics: the sparse phase, by hand', () => {
   });
 });
 
+describe('deriveMetrics: the step boundary and the cluster, by hand', () => {
+  it('the bubble of 100 cycles at 1 kHz: 40 ms of last gradients, 60 ms of fixed pause', () => {
+    expect(sparse!.stepBoundary.lastGradientsSeconds).toBeCloseTo(0.04, 15);
+    expect(sparse!.stepBoundary.fixedSeconds).toBeCloseTo(0.06, 15);
+    expect(sparse!.stepBoundary.clusterSeconds).toBe(0);
+  });
+
+  it('one system: 1,000 tokens / 1.25 s = 800 tokens/s, scaling efficiency exactly 1', () => {
+    expect(sparse!.cluster).toEqual({
+      systems: 1,
+      sequencesPerSystem: 10,
+      tokensPerSecond: 800,
+      tokensPerSecondPerSystem: 800,
+      singleSystemStepSeconds: 1.25,
+      speedupOverOneSystem: 1,
+      scalingEfficiency: 1,
+    });
+  });
+
+  it('four systems whose step is 1.25 s against 4 s alone: 4 / 1.25 = 3.2×, efficiency 3.2 / 4 = 0.8', () => {
+    const base = fixtureSummary();
+    const [phase] = base.phases;
+    const alone = { ...phase!.stepCounters, cycles: { ...phase!.stepCounters.cycles, compute: 500 + 2750 } };
+    const summary = {
+      ...base,
+      cluster: { systems: 4 },
+      phases: [{ ...phase!, singleSystem: { stepCounters: alone } }],
+    };
+    const [p] = deriveMetrics(summary).phases;
+    expect(p!.cluster.singleSystemStepSeconds).toBe(4);
+    expect(p!.cluster.speedupOverOneSystem).toBe(3.2);
+    expect(p!.cluster.scalingEfficiency).toBeCloseTo(0.8, 15);
+    expect(p!.cluster.sequencesPerSystem).toBe(2.5);
+    expect(p!.cluster.tokensPerSecondPerSystem).toBe(200);
+    // The peak is the cluster's: 4 × 100 PEs × 4 MACs × 2 FLOPs × 1 kHz.
+    expect(p!.throughput.peakTflops).toBeCloseTo(4 * 100 * 4 * 2 * 1e3 * 1e-12, 20);
+  });
+});
+
 describe('deriveMetrics: the dense phase and the totals', () => {
   it('a dense phase against its own dense equivalent: reduction, speedup and efficiency exactly 1', () => {
     expect(dense!.flopReduction).toBe(1);

@@ -55,6 +55,27 @@ export interface LevelSampleMetrics extends StepShape {
   readonly stepSeconds: number;
 }
 
+/** The step boundary of the (token-weighted mean) sparse step, part by part (its `bubble`). */
+export interface StepBoundaryMetrics {
+  readonly lastGradientsSeconds: number;
+  readonly clusterSeconds: number;
+  readonly fixedSeconds: number;
+}
+
+/** A phase on a cluster of systems in data parallel (one system: systems 1, efficiency 1). */
+export interface ClusterMetrics {
+  readonly systems: number;
+  readonly sequencesPerSystem: number;
+  /** Tokens the whole cluster trains per second, and per system. */
+  readonly tokensPerSecond: number;
+  readonly tokensPerSecondPerSystem: number;
+  /** The same global batch on one system: its step time and what the cluster gains over it. */
+  readonly singleSystemStepSeconds: number;
+  readonly speedupOverOneSystem: number;
+  /** speedupOverOneSystem / systems: the share of linear scaling the cluster reaches. */
+  readonly scalingEfficiency: number;
+}
+
 export interface PhaseMetrics extends StepShape {
   readonly name: string;
   /** Token-weighted mean sparsity level of the phase. */
@@ -107,6 +128,8 @@ export interface PhaseMetrics extends StepShape {
     readonly denseEquivalentTflops: number;
     readonly peakTflops: number;
   };
+  readonly stepBoundary: StepBoundaryMetrics;
+  readonly cluster: ClusterMetrics;
   readonly trainFlops: { readonly effective: number; readonly dense: number };
   readonly timeToTrain: { readonly sparse: Duration; readonly dense: Duration };
   /** Raw counters of the (token-weighted mean) step. */
@@ -160,11 +183,22 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
     "Busy cycles of a mesh row's token-holding PEs / stepCycles; min and max over rows show load imbalance.",
   rowUtilization:
     "Per-PE utilization (the heatmap): a PE's busy cycles / stepCycles, its row's rowBusy if its column holds tokens and 0 if not, averaged over at most 64 × 64 blocks of PEs.",
-  effectiveTflops: 'Effective (non-zero) training FLOPs per step / stepSeconds, in 10^12 FLOP/s.',
+  effectiveTflops:
+    'Effective (non-zero) training FLOPs per step of the whole cluster / stepSeconds, in 10^12 FLOP/s.',
   denseEquivalentTflops:
     'Dense-equivalent training FLOPs per step / stepSeconds; may exceed the peak, because skipped zeros cost no cycle.',
-  peakTflops: 'meshRows × meshCols × MACs per PE per cycle × 2 FLOPs × clockHz, in 10^12 FLOP/s.',
-  timeToTrain: 'steps × stepSeconds (sparse) or steps × denseStepSeconds (dense): one system, no restarts.',
+  peakTflops:
+    'systems × meshRows × meshCols × MACs per PE per cycle (at the accumulation precision) × 2 FLOPs × clockHz, in 10^12 FLOP/s.',
+  stepBoundary:
+    "The step's bubble, part by part: the last gradients leaving the wafer, the SwarmX reduce and broadcast latency (clusters), and the fixed pause stepBubbleSeconds.",
+  systems:
+    'Identical systems training in data parallel; each runs batch.sequences / systems sequences per step.',
+  tokensPerSecond:
+    'tokensPerStep / stepSeconds: tokens the whole cluster trains per second (and per system).',
+  scalingEfficiency:
+    'Step time of the same global batch on one system / (systems × stepSeconds): 1 is linear scaling.',
+  timeToTrain:
+    "steps × stepSeconds (sparse) or steps × denseStepSeconds (dense) on the workload's systems, no restarts.",
   h100TimeToTrain:
     'Dense training FLOPs / the measured H100 rate for GPT-3 XL: one H100, dense; unstructured sparsity does not speed it up.',
   totals:
@@ -289,7 +323,49 @@ function stepShape(s: StepSummary): StepShape {
   };
 }
 
-export function derivePhaseMetrics(phase: PhaseSummary, hw: HardwareConfig): PhaseMetrics {
+/** Token-weighted step boundary of the phase's samples, in seconds. */
+function stepBoundaryOf(phase: PhaseSummary, hw: HardwareConfig): StepBoundaryMetrics {
+  let last = 0;
+  let cluster = 0;
+  let fixed = 0;
+  for (const s of phase.samples) {
+    last += s.tokenFraction * s.boundary.lastGradientsCycles;
+    cluster += s.tokenFraction * s.boundary.clusterCycles;
+    fixed += s.tokenFraction * s.boundary.fixedCycles;
+  }
+  return {
+    lastGradientsSeconds: last / hw.clockHz,
+    clusterSeconds: cluster / hw.clockHz,
+    fixedSeconds: fixed / hw.clockHz,
+  };
+}
+
+function clusterOf(
+  phase: PhaseSummary,
+  hw: HardwareConfig,
+  systems: number,
+  sequences: number,
+  stepSeconds: number,
+): ClusterMetrics {
+  const alone = phase.singleSystem ? totalCycles(phase.singleSystem.stepCounters) / hw.clockHz : stepSeconds;
+  const tokensPerSecond = phase.tokensPerStep / stepSeconds;
+  const speedup = alone / stepSeconds;
+  return {
+    systems,
+    sequencesPerSystem: sequences / systems,
+    tokensPerSecond,
+    tokensPerSecondPerSystem: tokensPerSecond / systems,
+    singleSystemStepSeconds: alone,
+    speedupOverOneSystem: speedup,
+    scalingEfficiency: speedup / systems,
+  };
+}
+
+export function derivePhaseMetrics(
+  phase: PhaseSummary,
+  hw: HardwareConfig,
+  batch: { readonly sequences: number; readonly systems: number },
+): PhaseMetrics {
   const counters = phase.stepCounters;
   const denseCounters = phase.dense.counters;
   const stepCycles = totalCycles(counters);
@@ -335,8 +411,10 @@ export function derivePhaseMetrics(phase: PhaseSummary, hw: HardwareConfig): Pha
     throughput: {
       effectiveTflops: phase.stepFlops.effective / stepSeconds / 1e12,
       denseEquivalentTflops: phase.stepFlops.dense / stepSeconds / 1e12,
-      peakTflops: (peakMacsPerCycle(hw) * 2 * hw.clockHz) / 1e12,
+      peakTflops: (batch.systems * peakMacsPerCycle(hw) * 2 * hw.clockHz) / 1e12,
     },
+    stepBoundary: stepBoundaryOf(phase, hw),
+    cluster: clusterOf(phase, hw, batch.systems, batch.sequences, stepSeconds),
     trainFlops: {
       effective: phase.steps * phase.stepFlops.effective,
       dense: phase.steps * phase.stepFlops.dense,
@@ -387,6 +465,7 @@ export function deriveTotals(phases: readonly PhaseMetrics[]): RunTotals {
 }
 
 export function deriveMetrics(summary: WorkloadSummary): RunMetrics {
-  const phases = summary.phases.map((p) => derivePhaseMetrics(p, summary.hardware));
+  const batch = { sequences: summary.batch.sequences, systems: summary.cluster.systems };
+  const phases = summary.phases.map((p) => derivePhaseMetrics(p, summary.hardware, batch));
   return { name: summary.name, sparsity: summary.sparsity.level, phases, totals: deriveTotals(phases) };
 }

@@ -33,6 +33,15 @@ const COLUMNS: readonly Column[] = [
   { name: 'peBusy', value: (_, p) => p.utilization.peBusy },
   { name: 'effectiveTflops', value: (_, p) => p.throughput.effectiveTflops },
   { name: 'denseEquivalentTflops', value: (_, p) => p.throughput.denseEquivalentTflops },
+  {
+    name: 'stepBoundarySeconds',
+    value: (_, p) =>
+      p.stepBoundary.lastGradientsSeconds + p.stepBoundary.clusterSeconds + p.stepBoundary.fixedSeconds,
+  },
+  { name: 'systems', value: (_, p) => p.cluster.systems },
+  { name: 'tokensPerSecond', value: (_, p) => p.cluster.tokensPerSecond },
+  { name: 'tokensPerSecondPerSystem', value: (_, p) => p.cluster.tokensPerSecondPerSystem },
+  { name: 'scalingEfficiency', value: (_, p) => p.cluster.scalingEfficiency },
   { name: 'trainSeconds', value: (_, p) => p.timeToTrain.sparse.seconds },
   { name: 'denseTrainSeconds', value: (_, p) => p.timeToTrain.dense.seconds },
   { name: 'h100TrainSeconds', value: (_, p) => p.timeToTrain.h100.seconds },

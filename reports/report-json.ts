@@ -131,12 +131,34 @@ const PhaseSchema = z.strictObject({
     denseEquivalentTflops: z
       .number()
       .describe('10^12 FLOP/s: dense FLOPs per step / stepSeconds; may exceed the peak (zeros are skipped)'),
-    peakTflops: z.number().describe('10^12 FLOP/s: PEs × MACs per PE per cycle × 2 × clockHz'),
+    peakTflops: z
+      .number()
+      .describe('10^12 FLOP/s: systems × PEs × MACs per PE per cycle (accumulation precision) × 2 × clockHz'),
   }),
+  stepBoundary: z
+    .strictObject({
+      lastGradientsSeconds: z.number().describe('s: the last weight gradients leaving the wafer'),
+      clusterSeconds: z
+        .number()
+        .describe('s: SwarmX reduce up and broadcast down the tree (0 on one system)'),
+      fixedSeconds: z.number().describe('s: the fixed pause of each step (hardware.stepBubbleSeconds)'),
+    })
+    .describe("The step's bubble part by part (their sum is cyclesByCause.sparse.bubble / clockHz)"),
+  cluster: z
+    .strictObject({
+      systems: z.number().describe('Systems in data parallel'),
+      sequencesPerSystem: z.number().describe('Sequences each system trains per step'),
+      tokensPerSecond: z.number().describe('tokens/s of the whole cluster: tokensPerStep / stepSeconds'),
+      tokensPerSecondPerSystem: z.number().describe('tokens/s per system: tokensPerSecond / systems'),
+      singleSystemStepSeconds: z.number().describe('s: the same global batch on one system'),
+      speedupOverOneSystem: z.number().describe('singleSystemStepSeconds / stepSeconds'),
+      scalingEfficiency: fraction().describe('speedupOverOneSystem / systems (fraction; 1 = linear)'),
+    })
+    .describe('Data parallel across systems: throughput and scaling against one system'),
   trainFlops: FlopsSchema.describe('Training FLOPs of the phase: steps × stepFlops'),
   timeToTrain: z.strictObject({
-    sparse: DurationSchema.describe('steps × stepSeconds on one simulated system'),
-    dense: DurationSchema.describe('steps × denseStepSeconds on the same system'),
+    sparse: DurationSchema.describe("steps × stepSeconds on the workload's simulated systems"),
+    dense: DurationSchema.describe('steps × denseStepSeconds on the same systems'),
     h100: DurationSchema.describe('trainFlops.dense at the measured H100 rate (see gpu)'),
   }),
   counters: CountersSchema,
@@ -172,6 +194,7 @@ const RunSchema = z.strictObject({
   model: ModelConfigSchema,
   hardware: HardwareConfigSchema,
   batch: z.strictObject({ sequences: z.number(), microBatchSequences: z.number().optional() }),
+  cluster: z.strictObject({ systems: z.number() }).describe('Systems in data parallel'),
   seed: z.number(),
   phases: list(PhaseSchema),
   totals: TotalsSchema,
@@ -253,6 +276,7 @@ function runReport(summary: WorkloadSummary, m: RunMetrics, gpu: GpuBaseline): R
     model: summary.model,
     hardware: summary.hardware,
     batch: { ...summary.batch },
+    cluster: { systems: summary.cluster.systems },
     seed: summary.seed,
     phases: m.phases.map((p) => phaseReport(p, h100(p.trainFlops.dense))),
     totals: {

@@ -130,6 +130,29 @@ function microBatchText(p: { microBatches: readonly { sequences: number; count: 
   return p.microBatches.map((m) => `${m.count} × ${m.sequences}`).join(' + ');
 }
 
+function stepBoundaryText(p: PhaseReport): string {
+  const b = p.stepBoundary;
+  const total = b.lastGradientsSeconds + b.clusterSeconds + b.fixedSeconds;
+  return (
+    `Step boundary (nothing overlaps it): ${seconds(total)}, ${percent(total / p.stepSeconds)} of the step: ` +
+    `the last gradients leaving ${seconds(b.lastGradientsSeconds)}, ` +
+    (p.cluster.systems > 1 ? `the SwarmX reduce and broadcast ${seconds(b.clusterSeconds)}, ` : '') +
+    `the fixed pause ${seconds(b.fixedSeconds)} (calibrated).`
+  );
+}
+
+function clusterText(p: PhaseReport): string {
+  const c = p.cluster;
+  const rate = `${si(c.tokensPerSecond)} tokens/s`;
+  if (c.systems === 1) return `Throughput in tokens: ${rate} on one system.`;
+  return (
+    `Cluster: ${c.systems} systems in data parallel, ${count(c.sequencesPerSystem)} sequences each per step; ` +
+    `${rate} (${si(c.tokensPerSecondPerSystem)} tokens/s per system). The same global batch on one system ` +
+    `takes ${seconds(c.singleSystemStepSeconds)} per step: the cluster is ${ratio(c.speedupOverOneSystem)} faster, ` +
+    `a scaling efficiency of **${percent(c.scalingEfficiency)}**.`
+  );
+}
+
 function phaseSection(run: RunReport, p: PhaseReport): string {
   const u = p.utilization;
   const t = p.throughput;
@@ -164,6 +187,10 @@ function phaseSection(run: RunReport, p: PhaseReport): string {
       `${si(t.denseEquivalentTflops * 1e12, 'FLOP/s')} dense-equivalent, against a peak of ` +
       `${si(t.peakTflops * 1e12, 'FLOP/s')} (the dense-equivalent rate may exceed the peak: skipped ` +
       'zeros cost no cycle).',
+    '',
+    stepBoundaryText(p),
+    '',
+    clusterText(p),
   ];
   if (p.samples.length > 1) {
     lines.push('', 'The schedule, simulated at these levels:', '');
@@ -190,7 +217,8 @@ function runSection(run: RunReport): string {
       `${m.vocab}, context ${m.seqLen}, ${m.activation}${m.tiedEmbeddings ? ', tied embeddings' : ''}. ` +
       `Sparsity ${percent(run.sparsity)} ${run.pattern} (${run.distribution}, ${run.maskSource} masks), ` +
       `seed ${run.seed}. ${run.batch.sequences} sequences per step. Hardware ${hw.name}: ` +
-      `${hw.meshRows} × ${hw.meshCols} PEs at ${si(hw.clockHz, 'Hz')}.`,
+      `${hw.meshRows} × ${hw.meshCols} PEs at ${si(hw.clockHz, 'Hz')}` +
+      (run.cluster.systems > 1 ? `, ${run.cluster.systems} systems in data parallel.` : '.'),
   ];
   const t = run.totals;
   const totals =

@@ -312,6 +312,41 @@ describe('errors', () => {
   });
 });
 
+describe('cluster', () => {
+  it('defaults to one system, and a cluster keeps the global batch', () => {
+    expect(parseWorkload(minimal).cluster).toEqual({ systems: 1 });
+    const w = parseWorkload({ ...minimal, cluster: { systems: 4 } });
+    expect(w.cluster).toEqual({ systems: 4 });
+    expect(w.batch.sequences).toBe(256);
+  });
+
+  it('a batch the systems do not divide names batch.sequences and the nearest batches that split', () => {
+    const [d, ...rest] = diagnosticsOf(() => parseWorkload({ ...minimal, cluster: { systems: 3 } }));
+    expect(rest).toHaveLength(0);
+    expect(d!.path).toBe('batch.sequences');
+    expect(d!.message).toMatch(
+      /multiple of cluster\.systems \(3\).*got 256 \(255 or 258 would split evenly\)/,
+    );
+  });
+
+  it('systems must be a whole number from 1 to 2048; the micro-batch fits one system', () => {
+    for (const systems of [0, 1.5, 4096, '2']) {
+      const [d] = diagnosticsOf(() => parseWorkload({ ...minimal, cluster: { systems } }));
+      expect(d!.path).toBe('cluster.systems');
+      expect(d!.message).toMatch(/systems must be a positive integer/);
+    }
+    const [d] = diagnosticsOf(() =>
+      parseWorkload({
+        ...minimal,
+        batch: { sequences: 256, microBatchSequences: 100 },
+        cluster: { systems: 4 },
+      }),
+    );
+    expect(d!.path).toBe('batch.microBatchSequences');
+    expect(d!.message).toMatch(/at most the sequences of one system .* = 64\); got 100/);
+  });
+});
+
 describe('resolveStudyOrWorkload', () => {
   it('expands a study into its workloads in order', () => {
     const r = resolveStudyOrWorkload('mediswift-xl');

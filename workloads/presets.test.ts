@@ -32,6 +32,11 @@ describe('every workload preset', () => {
       'mediswift-xl-s75-cs3',
       'spdf-gpt3-xl-s75-cs3',
       'gpt3-xl-gradual-s75',
+      'cerebras-gpt-1.3b',
+      'cerebras-gpt-2.7b',
+      'cerebras-gpt-6.7b',
+      'cerebras-gpt-13b-8x',
+      'cerebras-gpt-13b-12x',
     ];
     expect([...WORKLOAD_PRESET_NAMES].sort()).toEqual(expected.sort());
   });
@@ -42,6 +47,23 @@ describe('every workload preset', () => {
       if (name.endsWith('-cs3')) expect(description).toContain('What-if');
       else expect(description, name).toContain('ASSUMPTION');
     }
+  });
+});
+
+describe('Cerebras-GPT on clusters (Model Zoo R1.9.1 configs)', () => {
+  it.each([
+    ['cerebras-gpt-1.3b', 'gpt3-xl', 4, 528],
+    ['cerebras-gpt-2.7b', 'gpt3-2.7b', 4, 528],
+    ['cerebras-gpt-6.7b', 'gpt3-6.7b', 8, 1040],
+    ['cerebras-gpt-13b-8x', 'gpt3-13b', 8, 720],
+    ['cerebras-gpt-13b-12x', 'gpt3-13b', 12, 1080],
+  ])('%s: %s on %i CS-2s, global batch %i split evenly', (name, model, systems, sequences) => {
+    const w = loadWorkload(name);
+    expect(w.model.name).toBe(model);
+    expect(w.cluster.systems).toBe(systems);
+    expect(w.batch.sequences).toBe(sequences);
+    expect(sequences % systems).toBe(0);
+    expect(w.hardware.name).toBe('cs2');
   });
 });
 

@@ -176,6 +176,39 @@ function gradualPreset(level: number): WorkloadFileInput {
   };
 }
 
+/**
+ * The Cerebras-GPT configurations on clusters of CS-2s (Cerebras/modelzoo Release_1.9.1
+ * gpt3/configs/Cerebras_GPT/*.yaml: "intended to run on a cluster of 4 CS-2s", …): the global
+ * batch and the systems as published, the published micro-batch in the description (our SRAM model
+ * decides its own). Dense, context 2048. The token budget is an ASSUMPTION: 20 tokens per
+ * parameter (the Chinchilla rule, cs2-facts §8); the configs' own budgets are not in our data.
+ */
+const CEREBRAS_GPT = [
+  { id: 'cerebras-gpt-1.3b', model: 'gpt3-xl', title: '1.3B', systems: 4, sequences: 528, micro: 132 },
+  { id: 'cerebras-gpt-2.7b', model: 'gpt3-2.7b', title: '2.7B', systems: 4, sequences: 528, micro: 132 },
+  { id: 'cerebras-gpt-6.7b', model: 'gpt3-6.7b', title: '6.7B', systems: 8, sequences: 1040, micro: 65 },
+  { id: 'cerebras-gpt-13b-8x', model: 'gpt3-13b', title: '13B', systems: 8, sequences: 720, micro: 90 },
+  { id: 'cerebras-gpt-13b-12x', model: 'gpt3-13b', title: '13B', systems: 12, sequences: 1080, micro: 90 },
+] as const;
+
+function cerebrasGptPreset(c: (typeof CEREBRAS_GPT)[number]): WorkloadFileInput {
+  const tokens = chinchillaTokens(c.model);
+  return {
+    version: 1,
+    description:
+      `Cerebras-GPT ${c.title} (Model Zoo R1.9.1 Cerebras_GPT configs): dense pre-training on ${c.systems} CS-2s in ` +
+      `data parallel, global batch ${c.sequences} sequences of 2,048 as published ("${c.sequences} global = ` +
+      `(${c.micro} micro)*(num_csx)*(grad accum steps)"), ${c.sequences / c.systems} per system. Shape ${c.model}. ` +
+      `Tokens: ASSUMPTION ${formatCount(tokens)} = ${TOKENS_PER_PARAMETER} per parameter (the Chinchilla rule, ` +
+      `cs2-facts §8). ${MICRO_NOTE}`,
+    model: c.model,
+    sparsity: 0,
+    batch: { sequences: c.sequences },
+    cluster: { systems: c.systems },
+    phases: [{ name: 'pretraining', tokens }],
+  };
+}
+
 function buildPresets(): Record<string, WorkloadFileInput | WorkloadOverlay> {
   const presets: Record<string, WorkloadFileInput | WorkloadOverlay> = {};
   for (const size of MEDISWIFT_SIZES) {
@@ -192,6 +225,7 @@ function buildPresets(): Record<string, WorkloadFileInput | WorkloadOverlay> {
   presets['mediswift-xl-s75-cs3'] = cs3WhatIf('mediswift-xl-s75');
   presets['spdf-gpt3-xl-s75-cs3'] = cs3WhatIf('spdf-gpt3-xl-s75');
   presets['gpt3-xl-gradual-s75'] = gradualPreset(0.75);
+  for (const c of CEREBRAS_GPT) presets[c.id] = cerebrasGptPreset(c);
   return presets;
 }
 

@@ -64,16 +64,26 @@ const phases = fc
     ),
   );
 
-const batch = fc
-  .integer({ min: 1, max: 4096 })
-  .chain((sequences) =>
+/** The batch and, sometimes, a cluster that splits it evenly (the micro-batch fits one system). */
+const batchAndCluster = fc
+  .record({ systems: fc.integer({ min: 1, max: 16 }), perSystem: fc.integer({ min: 1, max: 512 }) })
+  .chain(({ systems, perSystem }) =>
     fc.record(
-      { sequences: fc.constant(sequences), microBatchSequences: fc.integer({ min: 1, max: sequences }) },
-      { requiredKeys: ['sequences'] },
+      {
+        batch: fc.record(
+          {
+            sequences: fc.constant(systems * perSystem),
+            microBatchSequences: fc.integer({ min: 1, max: perSystem }),
+          },
+          { requiredKeys: ['sequences'] },
+        ),
+        cluster: fc.constant({ systems }),
+      },
+      { requiredKeys: systems > 1 ? ['batch', 'cluster'] : ['batch'] },
     ),
   );
 
-const validWorkload = fc.record(
+const workloadWithoutBatch = fc.record(
   {
     version: fc.constant(1),
     name: fc.string({ minLength: 1, maxLength: 20 }),
@@ -91,7 +101,6 @@ const validWorkload = fc.record(
       ),
     ),
     seqLen: fc.integer({ min: 1, max: 8192 }),
-    batch,
     hardware: fc.record(
       {
         preset: fc.constantFrom(...HARDWARE_PRESET_NAMES),
@@ -104,8 +113,12 @@ const validWorkload = fc.record(
     phases,
     seed: fc.nat(),
   },
-  { requiredKeys: ['version', 'model', 'sparsity', 'batch', 'phases'] },
-) as fc.Arbitrary<Record<string, Json>>;
+  { requiredKeys: ['version', 'model', 'sparsity', 'phases'] },
+);
+
+const validWorkload = fc
+  .tuple(workloadWithoutBatch, batchAndCluster)
+  .map(([w, bc]) => ({ ...w, ...bc })) as fc.Arbitrary<Record<string, Json>>;
 
 /** The shape `validWorkload` generates, for reading it back in the oracle. */
 interface ValidFile {
@@ -114,6 +127,8 @@ interface ValidFile {
   sparsity: number | { level: number };
   seqLen?: number;
   hardware?: { preset?: string };
+  batch: { sequences: number };
+  cluster?: { systems: number };
   phases: { name: string; sparsity?: number | { from: number } }[];
   seed?: number;
 }
@@ -132,6 +147,8 @@ describe('random valid workloads', () => {
         expect(w.phases.map((p) => p.name)).toEqual(f.phases.map((p) => p.name));
         expect(w.hardware.name.startsWith(f.hardware?.preset ?? 'cs2')).toBe(true);
         expect(w.seed).toBe(f.seed ?? 0);
+        expect(w.cluster.systems).toBe(f.cluster?.systems ?? 1);
+        expect(w.batch.sequences % w.cluster.systems).toBe(0);
         w.phases.forEach((p, i) => {
           const written = f.phases[i]!.sparsity;
           const start = typeof written === 'object' ? written.from : (written ?? specLevel);
@@ -168,6 +185,8 @@ const ACCEPTED: Readonly<Record<string, readonly JsonType[]>> = {
   batch: ['object'],
   'batch.sequences': ['number'],
   'batch.microBatchSequences': ['number'],
+  cluster: ['object'],
+  'cluster.systems': ['number'],
   hardware: ['object'],
   'hardware.preset': ['string'],
   'hardware.fmacsPerCycle': ['number'],
@@ -230,6 +249,7 @@ const OUT_OF_RANGE: Readonly<Record<string, fc.Arbitrary<number>>> = {
   seqLen: NOT_POSITIVE_INT,
   'batch.sequences': NOT_POSITIVE_INT,
   'batch.microBatchSequences': NOT_POSITIVE_INT,
+  'cluster.systems': fc.oneof(NOT_POSITIVE_INT, fc.integer({ min: 2049, max: 1e6 })),
   'hardware.fmacsPerCycle': NOT_POSITIVE_INT,
   'hardware.clockHz': NOT_POSITIVE,
   'phases.*.tokens': NOT_POSITIVE,
@@ -256,6 +276,7 @@ const KEYS: Readonly<Record<string, readonly string[]>> = {
     'sparsity',
     'seqLen',
     'batch',
+    'cluster',
     'hardware',
     'activationPolicy',
     'phases',
@@ -264,6 +285,7 @@ const KEYS: Readonly<Record<string, readonly string[]>> = {
   model: MODEL_CONFIG_KEYS,
   sparsity: Object.keys(SparsitySpecSchema.shape),
   batch: ['sequences', 'microBatchSequences'],
+  cluster: ['systems'],
   hardware: ['preset', ...HARDWARE_CONFIG_KEYS],
   'phases.*': ['name', 'tokens', 'sparsity'],
   'phases.*.sparsity': ['schedule', 'from', 'to', 'startFraction', 'endFraction'],

@@ -39,7 +39,9 @@ export interface ProgramJson {
   /** Sparsity level the step was compiled at, a fraction in [0, 1). */
   readonly level: number;
   readonly model: string;
-  /** Sequences and tokens of one optimizer step (the global batch). */
+  /** Systems in data parallel; the graph is one system's step. */
+  readonly systems: number;
+  /** Sequences and tokens of one optimizer step on one system (the global batch / systems). */
   readonly sequences: number;
   readonly tokens: number;
   readonly microBatchSequences: number;
@@ -112,6 +114,7 @@ export function emitProgramJson(compiled: CompiledPhase): ProgramJson {
     phase: program.phase,
     level: compiled.level,
     model: graph.model,
+    systems: compiled.systems,
     sequences: graph.sequences,
     tokens: graph.tokens,
     microBatchSequences: program.microBatchSequences,

@@ -90,9 +90,12 @@ export function emitProgramSummary(compiled: CompiledPhase): string {
     program.recomputedNodes > 0 ? `; ${program.recomputedNodes} forward ops per micro-batch run twice` : '';
   const header = [
     `${program.workload} · phase ${program.phase} · sparsity ${compiled.level} · ${graph.model} on ${hw.name}`,
-    `step: ${graph.sequences} sequences (${groupDigits(graph.tokens)} tokens) = ${split} sequences per micro-batch`,
+    `step: ${graph.sequences} sequences (${groupDigits(graph.tokens)} tokens) = ${split} sequences per micro-batch` +
+      (compiled.systems > 1
+        ? `, on each of ${compiled.systems} systems in data parallel (${compiled.systems * graph.sequences} sequences in all)`
+        : ''),
     `activations: policy ${program.activationPolicy}, resident ${formatKib(resident)} KiB/PE of ${formatKib(hw.sramBytesPerPe)} KiB SRAM${recompute}`,
-    `graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges; ${formatFlops(flops.effective)} effective per step (${formatFlops(flops.dense)} dense)`,
+    `graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges; ${formatFlops(flops.effective)} effective per step${compiled.systems > 1 ? ' per system' : ''} (${formatFlops(flops.dense)} dense)`,
     `estimated step time: ${formatSeconds(cycles / hw.clockHz)} (${groupDigits(cycles)} cycles at ${hw.clockHz / 1e9} GHz; compiler estimate; the simulator measures)`,
   ];
   const rows = representativeRows(compiled).map(({ prefix, roles, placement: p }) => [

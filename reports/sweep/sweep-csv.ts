@@ -29,6 +29,9 @@ const COLUMNS: readonly Column[] = [
   { name: 'denseStepSeconds', value: (p) => p.denseStepSeconds },
   { name: 'trainSeconds', value: (p) => p.timeToTrainSeconds },
   { name: 'stepCycles', value: (p) => phaseOf(p).stepCycles },
+  { name: 'systems', value: (p) => p.systems },
+  { name: 'tokensPerSecond', value: (p) => p.tokensPerSecond },
+  { name: 'scalingEfficiency', value: (p) => p.scalingEfficiency },
   ...STALL_CAUSES.map((cause) => ({
     name: `stall.${cause}`,
     value: (p: SweepPointReport) => phaseOf(p).stalls[cause],

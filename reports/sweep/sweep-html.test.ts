@@ -31,6 +31,34 @@ describe('sweep charts', () => {
     ]);
   });
 
+  it('a sweep over cluster.systems adds cluster throughput and scaling efficiency, from each point', () => {
+    const cluster: SweepReport = {
+      ...report,
+      vary: { 'cluster.systems': [1, 2, 4, 8] },
+      points: report.points.map((p) => ({
+        ...p,
+        values: { 'cluster.systems': 2 ** p.index },
+        systems: 2 ** p.index,
+        scalingEfficiency: 1 - p.index / 10,
+      })),
+    };
+    expect(sweepCharts(cluster).map((c) => c.title)).toEqual([
+      'Realized speedup against cluster.systems',
+      'Efficiency against cluster.systems',
+      'Cluster throughput against cluster.systems',
+      'Scaling efficiency against cluster.systems',
+    ]);
+    const scaling = sweepChart(cluster, 'cluster.systems', 'scalingEfficiency', 4).spec as {
+      data: { values: { x: number; value: number }[] };
+    };
+    expect(scaling.data.values.map((v) => [v.x, v.value])).toEqual([
+      [1, 1],
+      [2, 0.9],
+      [4, 0.8],
+      [8, 0.7],
+    ]);
+  });
+
   it('a line per value of the other fields; a numeric field on a quantitative axis, text in vary order', () => {
     const bySeed = sweepChart(twoFields, 'seed', 'realizedSpeedup', 1).spec as {
       data: { values: { x: unknown; value: number; series: string }[] };

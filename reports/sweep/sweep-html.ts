@@ -6,13 +6,13 @@
  * Nothing from `meta` appears, so a merged sweep's page is byte-identical to an unsharded one.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { percent, ratio, seconds } from '../format-values.ts';
+import { percent, ratio, seconds, si } from '../format-values.ts';
 import { type Content, element, type Html, raw, table } from '../html/html.ts';
 import { PAGE_CSS } from '../html/page-style.ts';
 import { renderVegaLiteSvg } from '../html/render-svg.ts';
 import { METRIC_DEFINITIONS } from '../metrics.ts';
 import { formatVariedValue } from './sweep-markdown.ts';
-import type { SweepPointReport, SweepReport } from './sweep-report.ts';
+import { hasClusters, type SweepPointReport, type SweepReport } from './sweep-report.ts';
 
 /** No network, no script: inline styles and inline SVG only (as report.html). */
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -37,12 +37,24 @@ export interface SweepChart {
   readonly spec: TopLevelSpec;
 }
 
-type Metric = 'realizedSpeedup' | 'efficiency';
+type Metric = 'realizedSpeedup' | 'efficiency' | 'tokensPerSecond' | 'scalingEfficiency';
 
 const METRICS: Record<Metric, { readonly title: string; readonly axis: string; readonly format?: string }> = {
   // Short: vega over-estimates text widths without a canvas, and a long rotated title pushes the plot down.
   realizedSpeedup: { title: 'Realized speedup', axis: 'realized speedup (×)' },
   efficiency: { title: 'Efficiency', axis: 'efficiency', format: '%' },
+  tokensPerSecond: { title: 'Cluster throughput', axis: 'tokens per second', format: '~s' },
+  scalingEfficiency: { title: 'Scaling efficiency', axis: 'scaling efficiency', format: '%' },
+};
+
+const READING_AIDS: Record<Metric, string> = {
+  realizedSpeedup: "Each point's sparse phase against its dense-equivalent step on the same hardware",
+  efficiency:
+    'Realized speedup / FLOP reduction: the share of the FLOP reduction that became speed (100%: all of it).',
+  tokensPerSecond:
+    'Tokens the whole cluster trains per second in the sparse phase (global batch / step time).',
+  scalingEfficiency:
+    'The same global batch on one system, over the cluster: step time on one system / (systems × step time); 100% is linear scaling. What is lost shows in sweep.csv as stall shares (the step boundary does not shrink with more systems; weight streaming does not either).',
 };
 
 /** `hardware.fmacsPerCycle=4, seed=1`: the values of every varied field but `key`. */
@@ -74,8 +86,8 @@ export function sweepChart(report: SweepReport, key: string, metric: Metric, ind
     title,
     readingAid:
       metric === 'realizedSpeedup'
-        ? `Each point's sparse phase against its dense-equivalent step on the same hardware${others.length ? `; one line per value of ${others.join(', ')}` : ''}.`
-        : 'Realized speedup / FLOP reduction: the share of the FLOP reduction that became speed (100%: all of it).',
+        ? `${READING_AIDS[metric]}${others.length ? `; one line per value of ${others.join(', ')}` : ''}.`
+        : READING_AIDS[metric],
     spec: {
       $schema: SCHEMA,
       config: CONFIG,
@@ -109,9 +121,11 @@ export function sweepChart(report: SweepReport, key: string, metric: Metric, ind
 }
 
 export function sweepCharts(report: SweepReport): SweepChart[] {
-  const metrics: Metric[] = ['realizedSpeedup', 'efficiency'];
+  const metrics: Metric[] = hasClusters(report)
+    ? ['realizedSpeedup', 'efficiency', 'tokensPerSecond', 'scalingEfficiency']
+    : ['realizedSpeedup', 'efficiency'];
   return Object.keys(report.vary).flatMap((key, k) =>
-    metrics.map((metric, j) => sweepChart(report, key, metric, 2 * k + j + 1)),
+    metrics.map((metric, j) => sweepChart(report, key, metric, metrics.length * k + j + 1)),
   );
 }
 
@@ -127,6 +141,7 @@ async function figure(chart: SweepChart): Promise<Html> {
 
 function pointsTable(report: SweepReport): Html {
   const keys = Object.keys(report.vary);
+  const clusters = hasClusters(report);
   const columns = [
     { header: '#', numeric: true },
     ...keys.map((k) => ({ header: k, group: 'varied' })),
@@ -136,6 +151,12 @@ function pointsTable(report: SweepReport): Html {
     { header: 'efficiency', numeric: true },
     { header: 'step time', numeric: true },
     { header: 'time to train', numeric: true },
+    ...(clusters
+      ? [
+          { header: 'tokens/s', numeric: true },
+          { header: 'scaling efficiency', numeric: true },
+        ]
+      : []),
   ];
   const rows = report.points.map((pt) => ({
     cells: [
@@ -147,12 +168,21 @@ function pointsTable(report: SweepReport): Html {
       percent(pt.efficiency),
       seconds(pt.stepSeconds),
       seconds(pt.timeToTrainSeconds),
+      ...(clusters ? [si(pt.tokensPerSecond), percent(pt.scalingEfficiency)] : []),
     ],
   }));
   return table(columns, rows);
 }
 
-const DEFINED = ['flopReduction', 'realizedSpeedup', 'efficiency', 'stepSeconds', 'timeToTrain'] as const;
+const DEFINED = [
+  'flopReduction',
+  'realizedSpeedup',
+  'efficiency',
+  'stepSeconds',
+  'timeToTrain',
+  'tokensPerSecond',
+  'scalingEfficiency',
+] as const;
 
 export async function renderSweepHtml(report: SweepReport): Promise<string> {
   const title = `wafersim sweep: ${report.name}`;

@@ -5,7 +5,7 @@
  */
 import { count, percent, ratio, seconds, si } from '../format-values.ts';
 import { METRIC_DEFINITIONS } from '../metrics.ts';
-import type { SweepReport } from './sweep-report.ts';
+import { hasClusters, type SweepReport } from './sweep-report.ts';
 
 /** A Markdown table; `|` in a cell is escaped. The first `textColumns` columns are left-aligned. */
 function table(header: readonly string[], rows: readonly (readonly string[])[], textColumns: number): string {
@@ -33,10 +33,19 @@ function varyList(report: SweepReport): string[] {
   });
 }
 
-const DEFINED = ['flopReduction', 'realizedSpeedup', 'efficiency', 'stepSeconds', 'timeToTrain'] as const;
+const DEFINED = [
+  'flopReduction',
+  'realizedSpeedup',
+  'efficiency',
+  'stepSeconds',
+  'timeToTrain',
+  'tokensPerSecond',
+  'scalingEfficiency',
+] as const;
 
 export function renderSweepMarkdown(report: SweepReport): string {
   const keys = Object.keys(report.vary);
+  const clusters = hasClusters(report);
   const rows = report.points.map((p) => [
     String(p.index),
     ...keys.map((k) => formatVariedValue(p.values[k])),
@@ -46,6 +55,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
     percent(p.efficiency),
     seconds(p.stepSeconds),
     seconds(p.timeToTrainSeconds),
+    ...(clusters ? [si(p.tokensPerSecond), percent(p.scalingEfficiency)] : []),
   ]);
   const header = [
     '#',
@@ -56,6 +66,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
     'efficiency',
     'step time',
     'time to train',
+    ...(clusters ? ['tokens/s', 'scaling efficiency'] : []),
   ];
   const shown =
     report.points.length === report.pointCount
@@ -72,7 +83,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
     `Sweep schema version ${report.version}, fidelity \`${report.fidelity}\`, sweep id \`${report.sweepId}\`. ` +
       'The numbers are in `sweep.json` (each point with its full run, as in report.json) and `sweep.csv`. ' +
       "Each row shows the point's sparse phase (its sparsest phase), simulated against its dense " +
-      "equivalent on the same hardware; time to train is that phase's token budget on one system.",
+      "equivalent on the same hardware; time to train is that phase's token budget on the point's systems.",
     '',
     table(header, rows, keys.length + 2),
     '',

@@ -40,7 +40,12 @@ const PointSchema = z.strictObject({
   efficiency: z.number().describe('realizedSpeedup / flopReduction (fraction; 1 = all of it)'),
   stepSeconds: z.number().describe('s: one sparse step of that phase'),
   denseStepSeconds: z.number().describe('s: its dense-equivalent step on the same hardware'),
-  timeToTrainSeconds: z.number().describe("s: that phase's token budget on one simulated system"),
+  timeToTrainSeconds: z.number().describe("s: that phase's token budget on the point's systems"),
+  systems: z.number().describe('Systems in data parallel (cluster.systems)'),
+  tokensPerSecond: z.number().describe("tokens/s of the whole cluster in that phase's sparse step"),
+  scalingEfficiency: z
+    .number()
+    .describe('One system with the same global batch / (systems × stepSeconds) (fraction; 1 = linear)'),
   run: RunSchema.describe("The point's full results: what report.json's runs[0] holds for its workload"),
 });
 
@@ -156,6 +161,9 @@ function pointReport(result: PointResult, run: RunReport): SweepPointReport {
     stepSeconds: p.stepSeconds,
     denseStepSeconds: p.denseStepSeconds,
     timeToTrainSeconds: p.timeToTrain.sparse.seconds,
+    systems: p.cluster.systems,
+    tokensPerSecond: p.cluster.tokensPerSecond,
+    scalingEfficiency: p.cluster.scalingEfficiency,
     run,
   };
 }
@@ -202,6 +210,11 @@ export function buildSweepReport(
       })),
     },
   };
+}
+
+/** Whether any point runs on a cluster: the tables and charts then show throughput and scaling. */
+export function hasClusters(report: SweepReport): boolean {
+  return report.points.some((p) => p.systems > 1) || 'cluster.systems' in report.vary;
 }
 
 /** The report as written to sweep.json (and printed by `sweep --json`). */

@@ -70,6 +70,7 @@ describe('sweep presets', () => {
     'io-bandwidth': 5,
     'simd-width': 4,
     'mesh-size': 9,
+    'cluster-gpt3-xl': 5,
     pattern: 3,
   };
 
@@ -85,6 +86,11 @@ describe('sweep presets', () => {
       expect(p.workload.batch.sequences).toBe(512);
       expect(p.workload.phases.map((ph) => ph.name)).toEqual(['sparse-pretraining']);
     }
+  });
+
+  it('cluster-gpt3-xl: the batch of 512 on 1 to 16 systems', () => {
+    const { points } = expandSweep(loadSweep('cluster-gpt3-xl'));
+    expect(points.map((p) => p.workload.cluster.systems)).toEqual([1, 2, 4, 8, 16]);
   });
 
   it('sparsity-gpt3-xl: 0 to 0.95 in steps of 0.05 on a CS-2', () => {

@@ -28,7 +28,7 @@ export const SWEEP_PRESETS: Readonly<Record<string, SweepFileInput>> = {
   },
   'sparsity-cs2-vs-cs3': {
     version: 1,
-    description: `${GPT3_XL}, at sparsity 0 to 0.95 on a CS-2 and a CS-3 (8-wide FMAC, larger mesh, same I/O; cs2-facts §4).`,
+    description: `${GPT3_XL}, at sparsity 0 to 0.95 on a CS-2 and a CS-3 (twice the MAC rate, 19% more PEs, 30% more I/O; cs2-facts §4).`,
     base: gpt3Xl('spdf-gpt3-xl-s75'),
     vary: { sparsity: [...SPARSITY_LEVELS], 'hardware.preset': ['cs2', 'cs3'] },
   },
@@ -52,6 +52,15 @@ export const SWEEP_PRESETS: Readonly<Record<string, SweepFileInput>> = {
     description: `${GPT3_XL} at 75% sparsity on meshes from about half to 1.5 times the CS-2's 757 × 996 PEs in each dimension.`,
     base: gpt3Xl('spdf-gpt3-xl-s75'),
     vary: { 'hardware.meshRows': [379, 757, 1136], 'hardware.meshCols': [498, 996, 1494] },
+  },
+  'cluster-gpt3-xl': {
+    version: 1,
+    description:
+      `${GPT3_XL} at 75% sparsity on 1, 2, 4, 8 and 16 CS-2s in data parallel (the global batch of 512 split evenly; ` +
+      'Andromeda had 16, cs2-facts §1): how throughput scales and where it is lost (the step boundary and the weight ' +
+      'stream do not shrink with more systems, and each system holds fewer tokens).',
+    base: gpt3Xl('spdf-gpt3-xl-s75'),
+    vary: { 'cluster.systems': [1, 2, 4, 8, 16] },
   },
   pattern: {
     version: 1,
