@@ -4,7 +4,7 @@
  *   1. taskOverheadCycles and gemmAccumulators, to the three CS-2 GEMM points
  *      (data/cs2-gemm-speedup.json) at the documented token count, minimizing the largest
  *      relative error (ratios to dense do not depend on the step boundary);
- *   2. then stepBubbleSeconds, to the T2 training step (data/cs2-training-steps.json): the pause
+ *   2. then stepBubbleSeconds, to the T2 training step (data/cs-training-steps.json): the pause
  *      adds to the step and nothing else depends on it, so the fit is closed form,
  *      measured − modeled without it.
  * Every other point is held out. Run: npx tsx scripts/calibrate.ts [--skip-gemm]

@@ -36,6 +36,11 @@ let parallel: CliResult;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wafersim-run-'));
   writeFileSync(join(dir, 'small.json'), JSON.stringify(SMALL_WORKLOAD));
+  writeFileSync(
+    join(dir, 'cluster.json'),
+    JSON.stringify({ ...SMALL_WORKLOAD, name: 'cluster', batch: { sequences: 16 }, cluster: { systems: 2 } }),
+  );
+  writeFileSync(join(dir, 'uneven.json'), JSON.stringify({ ...SMALL_WORKLOAD, cluster: { systems: 3 } }));
   serial = runCli(['run', 'small.json', '--workers', '0'], { cwd: dir });
   parallel = runCli(['run', 'small.json', '--workers', '2', '--out', 'parallel', '--json'], { cwd: dir });
 });
@@ -178,8 +183,40 @@ describe('run: a workload file', () => {
   });
 });
 
+describe('run: a cluster of systems', () => {
+  it('two systems train 16 sequences as two steps of 8: scaling against one system in every format', () => {
+    const r = runCli(['run', 'cluster.json', '--workers', '0'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = ReportSchema.parse(readReport('out/cluster'));
+    const run = report.runs[0]!;
+    expect(run.cluster).toEqual({ systems: 2 });
+    const [sparse] = run.phases;
+    expect(sparse!.cluster.systems).toBe(2);
+    expect(sparse!.cluster.sequencesPerSystem).toBe(8);
+    expect(sparse!.tokensPerStep).toBe(16 * TINY_MODEL.seqLen);
+    // Each system runs the small workload's step (8 sequences), plus the SwarmX tree at the boundary.
+    const small = ReportSchema.parse(readReport('out/small')).runs[0]!.phases[0]!;
+    const tree = sparse!.stepBoundary.clusterSeconds;
+    expect(tree).toBeGreaterThan(0);
+    expect(sparse!.stepSeconds).toBeCloseTo(small.stepSeconds + tree, 12);
+    expect(sparse!.cluster.scalingEfficiency).toBeCloseTo(
+      sparse!.cluster.singleSystemStepSeconds / (2 * sparse!.stepSeconds),
+      12,
+    );
+    const md = readFileSync(join(dir, 'out/cluster/report.md'), 'utf8');
+    expect(md).toMatch(/Cluster: 2 systems in data parallel, 8 sequences each per step/);
+    expect(readFileSync(join(dir, 'out/cluster/report.csv'), 'utf8')).toMatch(/,scalingEfficiency,/);
+  });
+});
+
 describe('run: bad input exits 2 with a message, and writes nothing', () => {
   const cases: [string, string[], RegExp][] = [
+    [
+      'a batch the cluster does not split evenly',
+      ['run', 'uneven.json'],
+      /batch\.sequences: sequences must be a multiple of cluster\.systems \(3\)/,
+    ],
     ['an unknown preset', ['run', 'mediswift-q-s75'], /unknown workload or study 'mediswift-q-s75'/],
     [
       '--fidelity wavelet',

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MODEL_PRESETS } from '../../models/model-config.ts';
 import { HARDWARE_PRESETS } from '../../simulator/arch/hardware-config.ts';
+import { macsPerCycle } from '../../simulator/arch/machine-rates.ts';
 import { STUDY_PRESETS, WORKLOAD_PRESETS } from '../../workloads/index.ts';
 import { SWEEP_PRESETS } from '../../workloads/sweeps/index.ts';
 import { formatTable } from '../format.ts';
@@ -40,8 +41,11 @@ export function listPresets() {
       meshCols: h.meshCols,
       clockHz: h.clockHz,
       fmacsPerCycle: h.fmacsPerCycle,
+      accumulate: h.accumulate,
+      macsPerCycle: macsPerCycle(h),
       sramBytesPerPe: h.sramBytesPerPe,
       ioBitsPerSecond: h.ioBitsPerSecond,
+      stepBubbleSeconds: h.stepBubbleSeconds,
     })),
   };
 }
@@ -70,14 +74,27 @@ export function registerPresets(program: Command, io: Io): void {
         .map((s) => `  ${s.name}: ${s.workloads.join(', ')}\n      ${s.description}`)
         .join('\n');
       const hardware = formatTable(
-        ['hardware', 'mesh', 'clock', 'FMAC/cycle', 'SRAM/PE', 'I/O'],
+        [
+          'hardware',
+          'mesh',
+          'clock',
+          'FP16 FMAC/cycle',
+          'accumulate',
+          'MAC/cycle',
+          'SRAM/PE',
+          'I/O',
+          'step bubble',
+        ],
         all.hardware.map((h) => [
           h.name,
           `${h.meshRows} × ${h.meshCols}`,
           `${h.clockHz / 1e9} GHz`,
           String(h.fmacsPerCycle),
+          h.accumulate,
+          String(h.macsPerCycle),
           `${h.sramBytesPerPe / 1024} KiB`,
           `${h.ioBitsPerSecond / 1e12} Tb/s`,
+          `${h.stepBubbleSeconds * 1e3} ms`,
         ]),
       );
       const sweeps = all.sweeps

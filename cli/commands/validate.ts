@@ -109,6 +109,7 @@ export function registerValidate(program: Command, io: Io, setExitCode: (code: n
         ]);
         const stepRows = steps.map((p) => [
           `${p.id} ${p.name}`,
+          p.systems > 1 ? `${p.systems} × ${p.hardware}` : p.hardware,
           `${p.measuredStepSeconds.toFixed(4)} s`,
           `${p.modeledStepSeconds.toFixed(4)} s`,
           signed(p.relativeError),
@@ -121,13 +122,14 @@ export function registerValidate(program: Command, io: Io, setExitCode: (code: n
         const worst = (e: number | null) => (e === null ? 'none' : formatPercent(e, 2));
         const { inSample: fit, outOfSample: held } = summary;
         io.stdout(
-          `Model vs measured on ${hardware.name}.\n\n` +
-            `Sparse GEMM speedup over dense (${CALIBRATION_TOKENS} tokens; ${measured.source}):\n\n` +
+          'Model vs measured, with the presets as shipped.\n\n' +
+            `Sparse GEMM speedup over dense on ${hardware.name} (${CALIBRATION_TOKENS} tokens; ${measured.source}):\n\n` +
             `${formatTable(['point', 'measured', 'model', 'error', 'fit', `±${formatPercent(VALIDATION_TOLERANCE, 0)}`], gemmRows)}\n\n` +
-            'Whole dense training steps on one CS-2 (data/cs2-training-steps.json; BERT-large is context: an encoder ' +
-            'simulated as the same blocks with a head over every token, runs from other software releases):\n\n' +
-            `${formatTable(['run', 'measured', 'model', 'error', 'fit', `±${formatPercent(STEP_TOLERANCE, 0)}`], stepRows)}\n\n` +
-            `Calibrated parameters (scripts/calibrate.ts):\n${params}\n\n` +
+            'Whole dense training steps (data/cs-training-steps.json). Context, not judged: BERT-large (an encoder ' +
+            'simulated as the same blocks with a head over every token; three software releases) and J2 (a 2023 ' +
+            'release; the same page shows one release moving that run by 24%):\n\n' +
+            `${formatTable(['run', 'hardware', 'measured', 'model', 'error', 'fit', `±${formatPercent(STEP_TOLERANCE, 0)}`], stepRows)}\n\n` +
+            `Calibrated parameters of ${hardware.name} (scripts/calibrate.ts; cs3 carries them over):\n${params}\n\n` +
             `Largest error, fitted points: GEMM ${worst(fit.gemm.worstError)}, steps ${worst(fit.steps.worstError)}\n` +
             `Largest error, held-out points: GEMM ${worst(held.gemm.worstError)}, steps ${worst(held.steps.worstError)}` +
             `, context steps ${worst(held.contextSteps.worstError)}\n` +

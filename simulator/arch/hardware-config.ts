@@ -126,7 +126,7 @@ const CS2: HardwareConfig = {
   // [UNC]: a store-and-forward level of 100 GbE NICs and a node's reduction; microseconds, not
   // milliseconds. At this value the tree's latency is a few microseconds per step even at 16 systems.
   swarmxHopLatencySeconds: 5e-6,
-  // Fitted to the T2 training step (GPT-2 small, data/cs2-training-steps.json) by
+  // Fitted to the T2 training step (GPT-2 small, data/cs-training-steps.json) by
   // scripts/calibrate.ts, closed form. Held-out check: the BERT-large batch sweep's intercept,
   // ≈ 0.13 s per step that does not grow with the batch [DER], was not used.
   stepBubbleSeconds: 0.139,
