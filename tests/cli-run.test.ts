@@ -107,7 +107,7 @@ describe('run: a workload file', () => {
       /^run +phase +sparsity +FLOP reduction +realized speedup +efficiency +step time +time to train\n/,
     );
     expect(serial.stdout).toMatch(
-      /\nsmall +sparse +75\.0% +\d\.\d\d× +\d\.\d\d× +\d+\.\d% +[\d.]+ µs +[\d.]+ ms\n/,
+      /\nsmall +sparse +75\.0% +\d\.\d\d× +\d\.\d\d× +\d+\.\d% +[\d.]+ [µm]s +[\d.]+ m?s\n/,
     );
     expect(serial.stdout).toMatch(/\nsmall +dense +0\.0% +1\.00× +1\.00× +100\.0% /);
     expect(serial.stdout).toContain(

@@ -18,7 +18,7 @@ export const TINY_MODEL: ModelConfig = {
 
 /**
  * The CS-2 preset cut down to a 16 × 16 mesh (the `hardware` field of a workload file), without
- * the fixed pause of each step: the cs2's calibrated 0.139 s is about a thousand tiny steps, and
+ * the fixed pause of each step: the cs2's calibrated 0.135 s is about a thousand tiny steps, and
  * would leave nothing else to see.
  */
 export const TINY_MESH = { preset: 'cs2', meshRows: 16, meshCols: 16, stepBubbleSeconds: 0 } as const;

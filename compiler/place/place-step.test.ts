@@ -104,6 +104,22 @@ describe('choices', () => {
     expect(total).toBe(512);
   });
 
+  it('the estimate counts the optimizer bubble once per step, however many micro-batches', () => {
+    const bubble = 0.5;
+    const hw: HardwareConfig = { ...mesh16, stepBubbleSeconds: bubble };
+    const estimate = (micro: number, seconds: number) => {
+      const r = placeStep({
+        ...input(tiny, 0.5, { ...hw, stepBubbleSeconds: seconds }, 8, micro),
+        activationPolicy: 'keep',
+      });
+      if (!r.ok) throw new Error(r.diagnostics[0]!.message);
+      return estimateStepCycles(r.program);
+    };
+    for (const micro of [8, 4, 2]) {
+      expect(estimate(micro, bubble) - estimate(micro, 0)).toBeCloseTo(bubble * hw.clockHz, 3);
+    }
+  });
+
   it("'auto' picks the fastest of the policies that fit", () => {
     const base = input(MODEL_PRESETS['gpt2-small']!, 0.5, HARDWARE_PRESETS.cs2!, 64);
     const estimates = new Map<ActivationPolicyChoice, number>();

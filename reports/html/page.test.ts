@@ -55,6 +55,27 @@ describe('report.html', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;');
   });
 
+  it('the throughput table: tokens/s, one system, scaling and the step boundary of every phase', () => {
+    const t = section('throughput');
+    expect(headers(t)).toEqual([
+      'run',
+      'phase',
+      'systems',
+      'tokens/s',
+      'per system',
+      'step',
+      'one system',
+      'scaling efficiency',
+      'last gradients',
+      'SwarmX tree',
+      'fixed pause',
+    ]);
+    // The fixture: 1,000 tokens per 1.25 s step on one system, 40 ms + 60 ms of boundary.
+    expect(t).toContain('<td class="num">800</td>');
+    expect(t).toContain('<td class="num">100.0%</td>');
+    expect(t).toContain('<td class="num">60.0 ms</td>');
+  });
+
   it('has the summary and time-to-train tables, the charts and the definitions', () => {
     const ids = [...html.matchAll(/<(?:section|figure) id="([^"]+)"/g)].map((m) => m[1]);
     expect(ids).toEqual([
@@ -66,6 +87,7 @@ describe('report.html', () => {
       'chart-efficiency',
       'chart-heatmap-0',
       'time-to-train',
+      'throughput',
       'gpu',
       'definitions',
     ]);

@@ -22,7 +22,7 @@ const p = (...children: Content[]) => element('p', {}, ...children);
 const section = (id: string, title: string, ...children: Content[]) =>
   element('section', { id }, element('h2', {}, title), ...children);
 
-const TIME_TO_TRAIN = 'time to train (sparse and dense: the simulated system; one H100: dense)';
+const TIME_TO_TRAIN = 'time to train (sparse and dense: the simulated systems; one H100: dense)';
 
 function summaryTable(report: Report): Html {
   const columns = [
@@ -154,8 +154,52 @@ function timeToTrainSection(report: Report): Html {
     'time-to-train',
     'Time to train',
     p(
-      'The token budget of each phase: sparse and dense on one simulated system (no restarts), and on ' +
+      "The token budget of each phase: sparse and dense on the workload's simulated systems (no restarts), and on " +
         `${report.gpu.label}.`,
+    ),
+    element('div', { class: 'scroll' }, table(columns, rows)),
+  );
+}
+
+/** Throughput, scaling against one system, and the step boundary part by part. */
+function throughputSection(report: Report): Html {
+  const columns = [
+    { header: 'run' },
+    { header: 'phase' },
+    { header: 'systems', numeric: true },
+    { header: 'tokens/s', numeric: true, group: 'throughput' },
+    { header: 'per system', numeric: true, group: 'throughput' },
+    { header: 'step', numeric: true, group: 'against one system' },
+    { header: 'one system', numeric: true, group: 'against one system' },
+    { header: 'scaling efficiency', numeric: true, group: 'against one system' },
+    { header: 'last gradients', numeric: true, group: 'step boundary' },
+    { header: 'SwarmX tree', numeric: true, group: 'step boundary' },
+    { header: 'fixed pause', numeric: true, group: 'step boundary' },
+  ];
+  const rows = report.runs.flatMap((run) =>
+    run.phases.map((ph) => ({
+      cells: [
+        run.name,
+        ph.name,
+        String(ph.cluster.systems),
+        si(ph.cluster.tokensPerSecond),
+        si(ph.cluster.tokensPerSecondPerSystem),
+        seconds(ph.stepSeconds),
+        seconds(ph.cluster.singleSystemStepSeconds),
+        percent(ph.cluster.scalingEfficiency),
+        seconds(ph.stepBoundary.lastGradientsSeconds),
+        seconds(ph.stepBoundary.clusterSeconds),
+        seconds(ph.stepBoundary.fixedSeconds),
+      ],
+    })),
+  );
+  return section(
+    'throughput',
+    'Throughput, scaling and the step boundary',
+    p(
+      'Tokens trained per second by the whole cluster and per system. "One system" is the same global batch ' +
+        'simulated on one system; the scaling efficiency is its step / (systems × the step), 100% on one system. ' +
+        'The step boundary is what nothing overlaps between two optimizer steps (charged to the bubble cause).',
     ),
     element('div', { class: 'scroll' }, table(columns, rows)),
   );
@@ -267,6 +311,7 @@ export async function renderReportHtml(report: Report, measured?: MeasuredGemmPo
     ...report.runs.map(runDetails),
     await chartsSection(report, measured),
     timeToTrainSection(report),
+    throughputSection(report),
     gpuSection(report),
     definitionsSection(),
     footer(report),

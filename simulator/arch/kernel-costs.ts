@@ -5,8 +5,9 @@
  * Keys are op names of the dataflow graph (compiler/ir/graph.ts); this leaf imports nothing.
  */
 /**
- * FP16 vector instructions per element of each element-wise kernel, each running at the SIMD
- * width of `@faddh`/`@fmulh` (4 on WSE-2, 8 on WSE-3: cs2-facts §2). [UNC] Counted for a
+ * Vector instructions per element of each element-wise kernel, each running at the width of the
+ * configured arithmetic: FP32 (`@fadds`, 2 on WSE-2, 4 on WSE-3) when the kernels accumulate in
+ * FP32 as training does, FP16 (`@faddh`/`@fmulh`, 4 and 8) otherwise (cs2-facts §2). [UNC] Counted for a
  * straightforward kernel: residual 1 add; LayerNorm 2 for the statistics + 4 to normalize, scale
  * and shift; softmax max, subtract, exp (≈ 4 with a polynomial), sum, scale; GELU's tanh
  * approximation ≈ 10; SwiGLU's SiLU ≈ 8 plus the gating multiply; loss = softmax + pick.
