@@ -197,6 +197,8 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
     'tokensPerStep / stepSeconds: tokens the whole cluster trains per second (and per system).',
   scalingEfficiency:
     'Step time of the same global batch on one system / (systems × stepSeconds): 1 is linear scaling.',
+  boundaryShare:
+    'Share of the step spent at the step boundary (the bubble cause): it does not shrink with more systems.',
   timeToTrain:
     "steps × stepSeconds (sparse) or steps × denseStepSeconds (dense) on the workload's systems, no restarts.",
   h100TimeToTrain:

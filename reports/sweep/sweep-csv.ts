@@ -32,6 +32,7 @@ const COLUMNS: readonly Column[] = [
   { name: 'systems', value: (p) => p.systems },
   { name: 'tokensPerSecond', value: (p) => p.tokensPerSecond },
   { name: 'scalingEfficiency', value: (p) => p.scalingEfficiency },
+  { name: 'boundaryShare', value: (p) => p.boundaryShare },
   ...STALL_CAUSES.map((cause) => ({
     name: `stall.${cause}`,
     value: (p: SweepPointReport) => phaseOf(p).stalls[cause],

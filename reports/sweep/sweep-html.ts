@@ -54,7 +54,7 @@ const READING_AIDS: Record<Metric, string> = {
   tokensPerSecond:
     'Tokens the whole cluster trains per second in the sparse phase (global batch / step time).',
   scalingEfficiency:
-    'The same global batch on one system, over the cluster: step time on one system / (systems × step time); 100% is linear scaling. What is lost shows in sweep.csv as stall shares (the step boundary does not shrink with more systems; weight streaming does not either).',
+    "The same global batch on one system, over the cluster: step time on one system / (systems × step time); 100% is linear scaling. Where it is lost: the table's step-boundary share (the boundary does not shrink with more systems) and sweep.csv's stall shares.",
 };
 
 /** `hardware.fmacsPerCycle=4, seed=1`: the values of every varied field but `key`. */
@@ -155,6 +155,7 @@ function pointsTable(report: SweepReport): Html {
       ? [
           { header: 'tokens/s', numeric: true },
           { header: 'scaling efficiency', numeric: true },
+          { header: 'step boundary', numeric: true },
         ]
       : []),
   ];
@@ -168,7 +169,7 @@ function pointsTable(report: SweepReport): Html {
       percent(pt.efficiency),
       seconds(pt.stepSeconds),
       seconds(pt.timeToTrainSeconds),
-      ...(clusters ? [si(pt.tokensPerSecond), percent(pt.scalingEfficiency)] : []),
+      ...(clusters ? [si(pt.tokensPerSecond), percent(pt.scalingEfficiency), percent(pt.boundaryShare)] : []),
     ],
   }));
   return table(columns, rows);
@@ -182,6 +183,7 @@ const DEFINED = [
   'timeToTrain',
   'tokensPerSecond',
   'scalingEfficiency',
+  'boundaryShare',
 ] as const;
 
 export async function renderSweepHtml(report: SweepReport): Promise<string> {

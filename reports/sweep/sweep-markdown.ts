@@ -41,6 +41,7 @@ const DEFINED = [
   'timeToTrain',
   'tokensPerSecond',
   'scalingEfficiency',
+  'boundaryShare',
 ] as const;
 
 export function renderSweepMarkdown(report: SweepReport): string {
@@ -55,7 +56,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
     percent(p.efficiency),
     seconds(p.stepSeconds),
     seconds(p.timeToTrainSeconds),
-    ...(clusters ? [si(p.tokensPerSecond), percent(p.scalingEfficiency)] : []),
+    ...(clusters ? [si(p.tokensPerSecond), percent(p.scalingEfficiency), percent(p.boundaryShare)] : []),
   ]);
   const header = [
     '#',
@@ -66,7 +67,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
     'efficiency',
     'step time',
     'time to train',
-    ...(clusters ? ['tokens/s', 'scaling efficiency'] : []),
+    ...(clusters ? ['tokens/s', 'scaling efficiency', 'step boundary'] : []),
   ];
   const shown =
     report.points.length === report.pointCount

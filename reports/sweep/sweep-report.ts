@@ -46,6 +46,9 @@ const PointSchema = z.strictObject({
   scalingEfficiency: z
     .number()
     .describe('One system with the same global batch / (systems × stepSeconds) (fraction; 1 = linear)'),
+  boundaryShare: z
+    .number()
+    .describe("Share of that phase's step spent at the step boundary (stalls.bubble; fraction)"),
   run: RunSchema.describe("The point's full results: what report.json's runs[0] holds for its workload"),
 });
 
@@ -164,6 +167,7 @@ function pointReport(result: PointResult, run: RunReport): SweepPointReport {
     systems: p.cluster.systems,
     tokensPerSecond: p.cluster.tokensPerSecond,
     scalingEfficiency: p.cluster.scalingEfficiency,
+    boundaryShare: p.stalls.bubble,
     run,
   };
 }
