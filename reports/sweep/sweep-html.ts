@@ -12,7 +12,7 @@ import { PAGE_CSS } from '../html/page-style.ts';
 import { renderVegaLiteSvg } from '../html/render-svg.ts';
 import { METRIC_DEFINITIONS } from '../metrics.ts';
 import { formatVariedValue } from './sweep-markdown.ts';
-import { hasClusters, type SweepPointReport, type SweepReport } from './sweep-report.ts';
+import { definedMetrics, hasClusters, type SweepPointReport, type SweepReport } from './sweep-report.ts';
 
 /** No network, no script: inline styles and inline SVG only (as report.html). */
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -175,17 +175,6 @@ function pointsTable(report: SweepReport): Html {
   return table(columns, rows);
 }
 
-const DEFINED = [
-  'flopReduction',
-  'realizedSpeedup',
-  'efficiency',
-  'stepSeconds',
-  'timeToTrain',
-  'tokensPerSecond',
-  'scalingEfficiency',
-  'boundaryShare',
-] as const;
-
 export async function renderSweepHtml(report: SweepReport): Promise<string> {
   const title = `wafersim sweep: ${report.name}`;
   const head = element(
@@ -220,7 +209,7 @@ export async function renderSweepHtml(report: SweepReport): Promise<string> {
       element(
         'dl',
         {},
-        ...DEFINED.flatMap((name) => [
+        ...definedMetrics(report).flatMap((name) => [
           element('dt', {}, name),
           element('dd', {}, METRIC_DEFINITIONS[name] ?? ''),
         ]),

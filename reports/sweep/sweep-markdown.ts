@@ -5,7 +5,7 @@
  */
 import { count, percent, ratio, seconds, si } from '../format-values.ts';
 import { METRIC_DEFINITIONS } from '../metrics.ts';
-import { hasClusters, type SweepReport } from './sweep-report.ts';
+import { definedMetrics, hasClusters, type SweepReport } from './sweep-report.ts';
 
 /** A Markdown table; `|` in a cell is escaped. The first `textColumns` columns are left-aligned. */
 function table(header: readonly string[], rows: readonly (readonly string[])[], textColumns: number): string {
@@ -32,17 +32,6 @@ function varyList(report: SweepReport): string[] {
     return `- \`${key}\`${what}: ${values.map(formatVariedValue).join(', ')}`;
   });
 }
-
-const DEFINED = [
-  'flopReduction',
-  'realizedSpeedup',
-  'efficiency',
-  'stepSeconds',
-  'timeToTrain',
-  'tokensPerSecond',
-  'scalingEfficiency',
-  'boundaryShare',
-] as const;
 
 export function renderSweepMarkdown(report: SweepReport): string {
   const keys = Object.keys(report.vary);
@@ -90,7 +79,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
     '',
     '## Definitions',
     '',
-    ...DEFINED.map((name) => `- **${name}**: ${METRIC_DEFINITIONS[name]}`),
+    ...definedMetrics(report).map((name) => `- **${name}**: ${METRIC_DEFINITIONS[name]}`),
     '',
   ].join('\n');
 }

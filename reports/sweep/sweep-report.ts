@@ -221,6 +221,12 @@ export function hasClusters(report: SweepReport): boolean {
   return report.points.some((p) => p.systems > 1) || 'cluster.systems' in report.vary;
 }
 
+/** The metrics the sweep's pages define, in the order they print them. */
+export function definedMetrics(report: SweepReport): readonly string[] {
+  const base = ['flopReduction', 'realizedSpeedup', 'efficiency', 'stepSeconds', 'timeToTrain'];
+  return hasClusters(report) ? [...base, 'tokensPerSecond', 'scalingEfficiency', 'boundaryShare'] : base;
+}
+
 /** The report as written to sweep.json (and printed by `sweep --json`). */
 export function renderSweepJson(report: SweepReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
