@@ -7,9 +7,9 @@
  * Unstructured masks are drawn as a uniform subset of exactly round(density · rows · cols) weights
  * (the law of `generateBitMask`), in two exact steps: the kept count of each matrix row from a
  * multivariate hypergeometric (sequential conditional draws), then a uniform subset of that size
- * within the row (Floyd's algorithm, drawing the zeros instead when they are fewer). The cost is
- * one draw per non-zero or per zero, whichever is smaller. N:M and block masks are drawn as bit
- * masks and counted.
+ * within the row (an exchangeable bit fill, 32 columns per few random words, fixed up to the exact
+ * count). The row is then counted into every tiling through its non-zeros or its zeros, whichever
+ * are fewer. N:M and block masks are drawn as bit masks and counted.
  */
 import type { RandomGenerator } from '../random-streams.ts';
 import type { SparsityPattern } from '../sparsity.ts';
@@ -68,38 +68,33 @@ export function drawMaskTilings(
   }
   checkDensity(density);
   const out = tilings.map((t) => createFor(rows, cols, t));
-  // Per kept weight, each tiling adds one to a tile. Forward tilings index the current row's slice
-  // of their grid directly (row-local, cache-friendly); transposed tilings would stride through
-  // the whole grid, so they count into a small per-row histogram flushed at the end of the row.
-  const forward: { counts: Uint32Array; kSlice: number }[] = [];
-  const transposed: { counts: Uint32Array; colTile: Int32Array; hist: Uint32Array; widths: Uint32Array }[] =
-    [];
+  // Forward tilings add each row's bits into bit-sliced counters (a carry-save add per word), read
+  // out into the grid at the end of each k-slice; transposed tilings count each row's tiles of
+  // columns by popcount.
+  const words = Math.ceil(cols / 32);
+  const forward: { counts: Uint32Array; kSlice: number; planes: Int32Array; depth: number }[] = [];
+  const transposed: { counts: Uint32Array; tiles: number; bounds: Int32Array; byRow: Uint32Array }[] = [];
   tilings.forEach((t, i) => {
     const counts = out[i]!.counts;
     if (!t.transposed) {
-      forward.push({ counts, kSlice: t.kSlice });
+      // Bit-sliced counters: plane p holds bit p of every column's count within the k-slice.
+      const depth = 32 - Math.clz32(t.kSlice);
+      forward.push({ counts, kSlice: t.kSlice, planes: new Int32Array(depth * words), depth });
       return;
     }
-    const colTile = new Int32Array(cols);
-    for (let c = 0; c < cols; c++) colTile[c] = Math.floor(c / t.kSlice);
     const tiles = Math.ceil(cols / t.kSlice);
-    const widths = new Uint32Array(tiles);
-    for (let tile = 0; tile < tiles; tile++) widths[tile] = Math.min(t.kSlice, cols - tile * t.kSlice);
-    transposed.push({ counts, colTile, hist: new Uint32Array(tiles), widths });
+    const bounds = new Int32Array(tiles + 1);
+    for (let tile = 0; tile <= tiles; tile++) bounds[tile] = Math.min(cols, tile * t.kSlice);
+    transposed.push({ counts, tiles, bounds, byRow: new Uint32Array(rows * tiles) });
   });
-  const rowBase = new Int32Array(forward.length);
-  // Rows drawn through their zeros (below) count as full rows of each forward k-slice; the
-  // zeros are subtracted as they are drawn. Uint32 arithmetic wraps, so a tile may go "below
-  // zero" before its full rows are added at the end and still end exact.
-  const fullRows = forward.map((f) => new Uint32Array(Math.ceil(rows / f.kSlice)));
-  const chosen = new Int32Array(Math.ceil(cols / 32));
+  const lastWordMask = cols % 32 === 0 ? -1 : (1 << (cols % 32)) - 1;
+  const rowBits = new Int32Array(words);
   let keptLeft = exactKeptCount(rows * cols, density);
   let weightsLeft = rows * cols;
-  let s0 = rng.next() | 0;
-  let s1 = rng.next() | 0;
-  let s2 = rng.next() | 0;
-  let s3 = rng.next() | 0;
-  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
+  // xoshiro128** on a typed-array state (a closure over mutable locals would keep them out of
+  // registers), seeded from the matrix's named stream.
+  const state = Int32Array.of(rng.next() | 0, rng.next() | 0, rng.next() | 0, rng.next() | 0);
+  if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
   for (let row = 0; row < rows; row++) {
     const kept =
       keptLeft === 0
@@ -109,62 +104,57 @@ export function drawMaskTilings(
           : sampleHypergeometric(rng, cols, keptLeft, weightsLeft);
     keptLeft -= kept;
     weightsLeft -= cols;
-    // A uniform subset of `kept` columns is the complement of a uniform subset of the others:
-    // draw whichever is smaller, so a dense-ish row costs its zeros, not its non-zeros.
-    const drawZeros = kept > cols - kept;
-    const drawn = drawZeros ? cols - kept : kept;
-    const step = drawZeros ? -1 : 1;
+    // The row's kept columns: an exactly uniform `kept`-subset, drawn as an exchangeable bit fill
+    // (i.i.d. Bernoulli bits at a dyadic density near kept / cols, 32 at a time) fixed up to the
+    // exact count by clearing uniformly chosen set bits or setting uniformly chosen clear ones.
+    // The fill's law is invariant under permutations of the columns and so is each fix-up step,
+    // so the result is too: with its size fixed, it is uniform over the kept-subsets.
+    if (kept === 0) rowBits.fill(0);
+    else if (kept === cols) {
+      rowBits.fill(-1);
+      rowBits[words - 1] = lastWordMask;
+    } else {
+      // q = m / 2^8: Bernoulli(q) bits from the binary digits of m, least significant set digit
+      // first (x = r), then x | r for a 1 and x & r for a 0: P(bit) doubles-and-halves exactly.
+      const m = Math.min(255, Math.max(1, Math.round((kept / cols) * 256)));
+      const lowest = 31 - Math.clz32(m & -m);
+      let count = 0;
+      for (let w = 0; w < words; w++) {
+        let x = nextWord(state);
+        for (let digit = lowest + 1; digit < 8; digit++) {
+          x = (m >> digit) & 1 ? x | nextWord(state) : x & nextWord(state);
+        }
+        if (w === words - 1) x &= lastWordMask;
+        rowBits[w] = x;
+        count += popcount(x);
+      }
+      while (count > kept) {
+        const c = uniformWordBelow(state, cols);
+        const bit = 1 << (c & 31);
+        if ((rowBits[c >>> 5]! & bit) === 0) continue;
+        rowBits[c >>> 5]! ^= bit;
+        count--;
+      }
+      while (count < kept) {
+        const c = uniformWordBelow(state, cols);
+        const bit = 1 << (c & 31);
+        if ((rowBits[c >>> 5]! & bit) !== 0) continue;
+        rowBits[c >>> 5]! |= bit;
+        count++;
+      }
+    }
     for (let t = 0; t < forward.length; t++) {
-      const tileRow = Math.floor(row / forward[t]!.kSlice);
-      rowBase[t] = tileRow * cols;
-      if (drawZeros) fullRows[t]![tileRow]!++;
-    }
-    for (const t of transposed) {
-      if (!drawZeros) continue;
-      // Start the row's histogram full (each tile's width), minus the zeros drawn below.
-      t.hist.set(t.widths);
-    }
-    // Floyd's algorithm: a uniform `drawn`-subset of the columns, one draw per member, with the
-    // chosen set in a bitset small enough for the L1 cache. The draw is xoshiro128** inlined on
-    // local state (seeded from the matrix's named stream) with Lemire's exact multiply-and-reject.
-    for (let top = cols - drawn; top < cols; top++) {
-      const range = top + 1;
-      let pick: number;
-      for (;;) {
-        const x = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 11);
-        const low = Math.imul(x, range) >>> 0;
-        if (low < range && low < (TWO_32 - range) % range) continue;
-        pick = Math.floor((x * range) / TWO_32);
-        break;
-      }
-      const col = (chosen[pick >>> 5]! & (1 << (pick & 31))) !== 0 ? top : pick;
-      chosen[col >>> 5]! |= 1 << (col & 31);
-      for (let t = 0; t < forward.length; t++) forward[t]!.counts[rowBase[t]! + col]! += step;
-      for (let t = 0; t < transposed.length; t++) transposed[t]!.hist[transposed[t]!.colTile[col]!]! += step;
-    }
-    chosen.fill(0);
-    for (const t of transposed) {
-      for (let tile = 0; tile < t.hist.length; tile++) {
-        t.counts[tile * rows + row] = t.hist[tile]!;
-        t.hist[tile] = 0;
+      const f = forward[t]!;
+      addToPlanes(f.planes, f.depth, words, rowBits);
+      if ((row + 1) % f.kSlice === 0 || row === rows - 1) {
+        readPlanes(f.planes, f.depth, words, cols, f.counts, Math.floor(row / f.kSlice) * cols);
       }
     }
+    // Transposed tilings: each tile of columns holds the set bits between its boundaries, counted
+    // by popcount, into a row-major table transposed once at the end.
+    for (const t of transposed) countRanges(rowBits, t.bounds, t.byRow, row * t.tiles);
   }
-  forward.forEach((f, t) => {
-    const full = fullRows[t]!;
-    for (let tileRow = 0; tileRow < full.length; tileRow++) {
-      const add = full[tileRow]!;
-      if (add === 0) continue;
-      for (let c = 0; c < cols; c++) f.counts[tileRow * cols + c]! += add;
-    }
-  });
+  for (const t of transposed) transposeInto(t.byRow, rows, t.tiles, t.counts);
   return out;
 }
 
@@ -172,6 +162,105 @@ const TWO_32 = 4_294_967_296;
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/** One xoshiro128** output (as a signed 32-bit integer), advancing the state in place. */
+function nextWord(st: Int32Array): number {
+  const s0 = st[0]!;
+  const s1 = st[1]!;
+  const s2 = st[2]! ^ s0;
+  const s3 = st[3]! ^ s1;
+  const x = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+  st[1] = s1 ^ s2;
+  st[0] = s0 ^ s3;
+  st[2] = s2 ^ (s1 << 9);
+  st[3] = rotl(s3, 11);
+  return x;
+}
+
+/** Uniform integer in [0, range) from the state, exactly (Lemire's multiply-and-reject). */
+function uniformWordBelow(st: Int32Array, range: number): number {
+  for (;;) {
+    const x = nextWord(st) >>> 0;
+    const low = Math.imul(x, range) >>> 0;
+    if (low < range && low < (TWO_32 - range) % range) continue;
+    return Math.floor((x * range) / TWO_32);
+  }
+}
+
+/** Adds one row of bits to bit-sliced counters (`depth` planes of `words` words): carry-save. */
+function addToPlanes(planes: Int32Array, depth: number, words: number, bits: Int32Array): void {
+  for (let w = 0; w < words; w++) {
+    let carry = bits[w]!;
+    for (let p = 0; carry !== 0 && p < depth; p++) {
+      const at = p * words + w;
+      const v = planes[at]!;
+      planes[at] = v ^ carry;
+      carry = v & carry;
+    }
+  }
+}
+
+/** counts[base + c] = the bit-sliced count of column c, for every column; then clears the planes. */
+function readPlanes(
+  planes: Int32Array,
+  depth: number,
+  words: number,
+  cols: number,
+  counts: Uint32Array,
+  base: number,
+): void {
+  for (let w = 0; w < words; w++) {
+    const end = Math.min(32, cols - w * 32);
+    const at = base + w * 32;
+    for (let bit = 0; bit < end; bit++) counts[at + bit] = 0;
+    // Plane by plane, each set bit adds its weight to its column: work ∝ set bits, not 32 × depth.
+    for (let p = 0; p < depth; p++) {
+      let b = planes[p * words + w]!;
+      const weight = 1 << p;
+      while (b !== 0) {
+        const low = b & -b;
+        counts[at + 31 - Math.clz32(low)]! += weight;
+        b ^= low;
+      }
+    }
+  }
+  planes.fill(0);
+}
+
+/** out[at + i] = set bits of `bits` in columns [bounds[i], bounds[i + 1]), by prefix popcounts. */
+function countRanges(bits: Int32Array, bounds: Int32Array, out: Uint32Array, at: number): void {
+  let word = 0;
+  let before = 0; // set bits in the words before `word`
+  let previous = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    const c = bounds[i]!;
+    while (word < c >>> 5) before += popcount(bits[word++]!);
+    const partial = (c & 31) === 0 ? 0 : popcount(bits[word]! & ((1 << (c & 31)) - 1));
+    const rank = before + partial;
+    if (i > 0) out[at + i - 1] = rank - previous;
+    previous = rank;
+  }
+}
+
+/** counts[tile · rows + row] = byRow[row · tiles + tile], in blocks that stay in cache. */
+function transposeInto(byRow: Uint32Array, rows: number, tiles: number, counts: Uint32Array): void {
+  const B = 64;
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const r1 = Math.min(rows, r0 + B);
+    for (let t0 = 0; t0 < tiles; t0 += B) {
+      const t1 = Math.min(tiles, t0 + B);
+      for (let r = r0; r < r1; r++)
+        for (let t = t0; t < t1; t++) counts[t * rows + r] = byRow[r * tiles + t]!;
+    }
+  }
+}
+
+/** Set bits of a 32-bit word (SWAR). */
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 /**
