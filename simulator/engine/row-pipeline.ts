@@ -10,6 +10,15 @@
  *     `hopCycles` per hop) or the broadcast of the output-gradient column (SDDMM).
  * Time is in cycles; waiting and contention come out of the recurrences, they are not assumed.
  * Hot loops use typed arrays and allocate nothing.
+ *
+ * A dense operand (the LM head, dense weights: the same counts in every column) makes the
+ * recurrences periodic after a short transient: once a whole period of columns (one turn of the
+ * accumulator or buffer slots) has moved every time of the state by the same Δ, with the I/O
+ * stream not binding and not gaining on the datapath, each later period does the same, because the
+ * recurrences are sums and maxima (a shift in, the same shift out). The kernels then advance the
+ * state by whole periods at once and simulate the remaining columns one by one: the same numbers
+ * as iterating every column (exactly for whole-cycle times; to the rounding of doubles when a
+ * fractional stream rate entered them), at a fraction of the cost (tested).
  */
 
 export interface RowKernelParams {
@@ -51,6 +60,9 @@ export interface GroupTiming {
 
 /** Scratch arrays reused across groups of one kernel call. */
 export interface RowScratch {
+  /** Times and accumulators at the start of the current period (dense operands). */
+  snapTimes: Float64Array;
+  snapAcc: Float64Array;
   dpFree: Float64Array;
   busy: Float64Array;
   mac: Float64Array;
@@ -64,6 +76,8 @@ export interface RowScratch {
 
 export function createScratch(rows: number, buffers: number): RowScratch {
   return {
+    snapTimes: new Float64Array(2 * rows + rows * buffers + 1),
+    snapAcc: new Float64Array(4 * rows),
     dpFree: new Float64Array(rows),
     busy: new Float64Array(rows),
     mac: new Float64Array(rows),
@@ -74,6 +88,88 @@ export function createScratch(rows: number, buffers: number): RowScratch {
     linkFree: new Float64Array(rows),
     release: new Float64Array(rows * buffers),
   };
+}
+
+/** Whether a period of a dense operand may be extrapolated: the fast path is on unless told. */
+export interface KernelOptions {
+  readonly fastForward?: boolean;
+  /** If given, counts the columns the fast path advanced over (for tests and benchmarks). */
+  readonly stats?: { skippedColumns: number };
+}
+
+/**
+ * The periodic state of a group: the times every column moves (datapath free, accumulator or
+ * buffer release, link free, the broadcast's free time) and the additive per-row accumulators.
+ * `capture` records them at a period's start; `shiftOf` returns the common shift Δ of the times
+ * since then, or NaN if they did not all move by the same amount; `advance` applies k more periods.
+ */
+function capture(s: RowScratch, rows: number, releases: number, broadcastFree: number): void {
+  const { snapTimes: t, snapAcc: a } = s;
+  t.set(s.dpFree.subarray(0, rows), 0);
+  t.set(s.linkFree.subarray(0, rows), rows);
+  t.set(s.release.subarray(0, releases), 2 * rows);
+  t[2 * rows + releases] = broadcastFree;
+  a.set(s.busy.subarray(0, rows), 0);
+  a.set(s.mac.subarray(0, rows), rows);
+  a.set(s.ioWait.subarray(0, rows), 2 * rows);
+  a.set(s.redWait.subarray(0, rows), 3 * rows);
+}
+
+/**
+ * `active` rows move every column (the others do nothing, so their times stand still). A GEMM
+ * (`links`) moves its reduction links; an SDDMM moves its broadcast instead.
+ */
+function shiftOf(
+  s: RowScratch,
+  rows: number,
+  active: number,
+  links: boolean,
+  releases: number,
+  broadcastFree: number,
+): number {
+  const t = s.snapTimes;
+  const delta = s.dpFree[0]! - t[0]!;
+  // Times with a fractional part (a stream that bound during the transient) round differently as
+  // they grow, so "the same shift" allows the rounding of the larger time (a few ulps).
+  const same = (now: number, then: number) =>
+    Math.abs(now - then - delta) <= SHIFT_TOLERANCE * Math.max(1, now);
+  for (let r = 0; r < active; r++) if (!same(s.dpFree[r]!, t[r]!)) return Number.NaN;
+  if (links) for (let r = 0; r < rows; r++) if (!same(s.linkFree[r]!, t[rows + r]!)) return Number.NaN;
+  for (let i = 0; i < releases; i++) if (!same(s.release[i]!, t[2 * rows + i]!)) return Number.NaN;
+  if (!links && !same(broadcastFree, t[2 * rows + releases]!)) return Number.NaN;
+  return delta;
+}
+
+/** Relative difference under which two shifts count as one (far above double rounding, 2^-52). */
+const SHIFT_TOLERANCE = 1e-12;
+
+function advance(
+  s: RowScratch,
+  rows: number,
+  active: number,
+  links: boolean,
+  releases: number,
+  delta: number,
+  k: number,
+): void {
+  const a = s.snapAcc;
+  const shift = k * delta;
+  for (let r = 0; r < rows; r++) {
+    if (r < active) s.dpFree[r]! += shift;
+    if (links) s.linkFree[r]! += shift;
+    s.busy[r]! += k * (s.busy[r]! - a[r]!);
+    s.mac[r]! += k * (s.mac[r]! - a[rows + r]!);
+    s.ioWait[r]! += k * (s.ioWait[r]! - a[2 * rows + r]!);
+    s.redWait[r]! += k * (s.redWait[r]! - a[3 * rows + r]!);
+  }
+  for (let i = 0; i < releases; i++) s.release[i]! += shift;
+}
+
+/** Leading rows of a dense operand with work in every column (the rest have none). */
+function activeRowsOf(g: GroupCounts, rows: number): number {
+  let active = 0;
+  while (active < Math.min(rows, g.countRows) && g.counts[active * g.stride]! > 0) active++;
+  return active;
 }
 
 function resetScratch(s: RowScratch): void {
@@ -130,7 +226,12 @@ function summarize(
 }
 
 /** A streamed GEMM group: AXPYs per non-zero, then the partial sums reduced down the group. */
-export function simulateGemmGroup(p: RowKernelParams, g: GroupCounts, s: RowScratch): GroupTiming {
+export function simulateGemmGroup(
+  p: RowKernelParams,
+  g: GroupCounts,
+  s: RowScratch,
+  options: KernelOptions = {},
+): GroupTiming {
   resetScratch(s);
   // Locals for everything the loops touch: this runs once per (row, output column) of the model.
   const { dpFree, busy, mac, ioWait, redWait, fill, end, linkFree, release } = s;
@@ -145,8 +246,34 @@ export function simulateGemmGroup(p: RowKernelParams, g: GroupCounts, s: RowScra
   const tokens = p.tokensPerPe;
   let streamed = 0;
   let wavelets = 0;
+  // Dense operands only: the period is one turn of the accumulators; the I/O stream must not bind.
+  const periodic = colStep === 0 && options.fastForward !== false;
+  let perColumn = 0;
+  if (periodic) for (let r = 0; r < Math.min(rows, countRows); r++) perColumn += counts[r * stride]!;
+  let ioBound = false;
+  let periodStreamed = 0;
   for (let j = g.colStart; j < g.colEnd; j++) {
     const slot = (j - g.colStart) % A;
+    if (periodic && slot === 0) {
+      if (j > g.colStart + A) {
+        // A whole period since the capture: if every time moved by the same Δ, at least as much
+        // as the stream moved, and the stream never held anything up, skip whole periods.
+        const delta = shiftOf(s, rows, rows, true, rows * A, 0);
+        const streamShift = (streamed - periodStreamed) * io;
+        const k = Math.floor((g.colEnd - j) / A);
+        if (!ioBound && delta >= streamShift && k > 0) {
+          advance(s, rows, rows, true, rows * A, delta, k);
+          if (options.stats) options.stats.skippedColumns += k * A;
+          streamed += k * A * perColumn;
+          wavelets += k * A * rows * tokens;
+          j += k * A;
+          if (j >= g.colEnd) break;
+        }
+      }
+      capture(s, rows, rows * A, 0);
+      periodStreamed = streamed;
+      ioBound = false;
+    }
     const column = j * colStep;
     for (let r = 0; r < rows; r++) {
       const n = r < countRows ? counts[r * stride + column]! : 0;
@@ -160,10 +287,13 @@ export function simulateGemmGroup(p: RowKernelParams, g: GroupCounts, s: RowScra
         streamed += n;
         const lastDone = streamed * io + perWeight;
         let start = Math.max(free, ready);
+        // The stream binds, or ties (a tie decides how a wait is attributed): no fast-forward.
+        if (io > 0 && first >= start) ioBound = true;
         if (first > start) start = first;
         const work = n * perWeight;
         const computed = start + work;
         e = Math.max(computed, lastDone);
+        if (e > computed) ioBound = true;
         if (fill[r]! < 0) fill[r] = start;
         else if (start > free) {
           if (first >= ready) ioWait[r]! += start - free;
@@ -203,7 +333,12 @@ export function simulateGemmGroup(p: RowKernelParams, g: GroupCounts, s: RowScra
  * Each gradient is then summed along the row across the mesh columns (pipelined, one wavelet per
  * non-zero) and streamed out; the I/O rate covers the indices in and the values out.
  */
-export function simulateSddmmGroup(p: RowKernelParams, g: GroupCounts, s: RowScratch): GroupTiming {
+export function simulateSddmmGroup(
+  p: RowKernelParams,
+  g: GroupCounts,
+  s: RowScratch,
+  options: KernelOptions = {},
+): GroupTiming {
   resetScratch(s);
   const { dpFree, busy, mac, ioWait, redWait, fill, release } = s;
   const { counts, stride, colStep, countRows } = g;
@@ -217,8 +352,34 @@ export function simulateSddmmGroup(p: RowKernelParams, g: GroupCounts, s: RowScr
   let streamed = 0;
   let wavelets = 0;
   let broadcastFree = 0;
+  // Dense operands only: the period is one turn of the column buffers (see the GEMM kernel).
+  const periodic = colStep === 0 && options.fastForward !== false;
+  const active = periodic ? activeRowsOf(g, rows) : 0;
+  let perColumn = 0;
+  if (periodic) for (let r = 0; r < Math.min(rows, countRows); r++) perColumn += counts[r * stride]!;
+  let ioBound = false;
+  let periodStreamed = 0;
   for (let j = g.colStart; j < g.colEnd; j++) {
     const slot = (j - g.colStart) % B;
+    if (periodic && slot === 0) {
+      if (j > g.colStart + B) {
+        const delta = shiftOf(s, rows, active, false, B, broadcastFree);
+        const streamShift = (streamed - periodStreamed) * io;
+        const k = Math.floor((g.colEnd - j) / B);
+        if (!ioBound && delta >= streamShift && k > 0) {
+          advance(s, rows, active, false, B, delta, k);
+          if (options.stats) options.stats.skippedColumns += k * B;
+          broadcastFree += k * delta;
+          streamed += k * B * perColumn;
+          wavelets += k * B * (rows * tokens + perColumn);
+          j += k * B;
+          if (j >= g.colEnd) break;
+        }
+      }
+      capture(s, rows, B, broadcastFree);
+      periodStreamed = streamed;
+      ioBound = false;
+    }
     const column = j * colStep;
     // The column buffer is free once every row finished the column that used it last.
     const broadcastStart = Math.max(broadcastFree, release[slot]!);
@@ -234,10 +395,12 @@ export function simulateSddmmGroup(p: RowKernelParams, g: GroupCounts, s: RowScr
       streamed += n;
       const lastDone = streamed * io + perWeight;
       let start = Math.max(free, received);
+      if (io > 0 && first >= start) ioBound = true;
       if (first > start) start = first;
       const work = n * perWeight;
       const computed = start + work;
       const e = Math.max(computed, lastDone);
+      if (e > computed) ioBound = true;
       if (fill[r]! < 0) fill[r] = start;
       else if (start > free) {
         if (first >= received) ioWait[r]! += start - free;
