@@ -3,7 +3,7 @@
  * this thread for 0 workers), Ctrl-C cancellation that writes nothing, the progress bar (only on a
  * terminal, never with --json), and the invocation facts that go under a report's `meta`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { inputError } from '../models/diagnostics.ts';
 import { CancelledError, serialExecutor } from '../simulator/executor.ts';
@@ -32,9 +32,13 @@ export function parseWorkers(text: string | undefined): number {
   return value;
 }
 
+/** The package's version: package.json is one folder up from the sources, two from dist/cli. */
 export function packageVersion(): string {
-  const json = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  return String(json.version);
+  for (const path of ['../package.json', '../../package.json']) {
+    const url = new URL(path, import.meta.url);
+    if (existsSync(url)) return String(JSON.parse(readFileSync(url, 'utf8')).version);
+  }
+  throw new Error('package.json not found above cli/');
 }
 
 /** Facts about this invocation that vary from run to run: they go under `meta` only. */

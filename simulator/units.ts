@@ -72,7 +72,11 @@ export function estimateUnitWork(unit: SimUnit): number {
   let work = unit.kind === 'matrix' && !unit.mask ? unit.rows * unit.cols * unit.density : 0;
   for (const task of unit.tasks) {
     const t = task.placement.tiling;
-    work += 'rowsPerGroup' in t ? t.rowsPerGroup * t.n : 1;
+    if (!('rowsPerGroup' in t)) work += 1;
+    // A dense operand's columns turn periodic and are skipped after a few turns of the buffers.
+    else if (unit.kind === 'dense')
+      work += t.rowsPerGroup * t.rowGroups * Math.min(t.colsPerGroup, 4 * t.buffers + 4);
+    else work += t.rowsPerGroup * t.n;
   }
   return work;
 }

@@ -143,7 +143,7 @@ function expectClose(a: unknown, b: unknown): void {
     expect(Math.abs(a - (b as number))).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b as number)));
   } else if (a instanceof Float64Array) {
     expect(a.length).toBe((b as Float64Array).length);
-    a.forEach((v, i) => expectClose(v, (b as Float64Array)[i]));
+    for (let i = 0; i < a.length; i++) expectClose(a[i], (b as Float64Array)[i]);
   } else {
     for (const key of Object.keys(a as object)) {
       expectClose((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);

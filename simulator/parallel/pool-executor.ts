@@ -11,9 +11,13 @@ import { CancelledError, type RunOptions, type UnitExecutor } from '../executor.
 import { estimateUnitWork, type SimUnit, type UnitResult } from '../units.ts';
 import type { PoolTask, PoolTaskResult } from './protocol.ts';
 
-const WORKER_ENTRY = new URL('./unit-worker.ts', import.meta.url).href;
-// The workers run the TypeScript sources through tsx; resolved here so that any cwd works.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** Compiled (dist/, plain JavaScript: workers need no loader) or run from the TypeScript sources. */
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER_ENTRY = new URL(COMPILED ? './unit-worker.js' : './unit-worker.ts', import.meta.url).href;
+/** From the sources, workers run them through tsx; resolved here so that any cwd works. */
+function workerExecArgv(): string[] {
+  return COMPILED ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}
 
 export function createPoolExecutor(workers: number): UnitExecutor {
   if (!Number.isInteger(workers) || workers < 1) {
@@ -29,7 +33,7 @@ export function createPoolExecutor(workers: number): UnitExecutor {
         filename: WORKER_ENTRY,
         minThreads: workers,
         maxThreads: workers,
-        execArgv: ['--import', TSX_LOADER],
+        execArgv: workerExecArgv(),
       });
       // Errors outside any task (a worker crashing while idle): the run in progress fails.
       pool.on('error', (error: unknown) => failRun?.(error));

@@ -11,7 +11,12 @@ import { CancelledError } from '../executor.ts';
 import type { WorkloadSummary } from '../run-summary.ts';
 import { fromWireError, isWireError, type SessionApi, type SimulationProgress } from './protocol.ts';
 
-const SESSION_ENTRY = new URL('./session-bootstrap.js', import.meta.url);
+// Compiled, the session worker is plain JavaScript; from the sources, a bootstrap registers tsx
+// first (Node 20 cannot start a worker on a .ts file).
+const SESSION_ENTRY = new URL(
+  import.meta.url.endsWith('.js') ? './session-worker.js' : './session-bootstrap.js',
+  import.meta.url,
+);
 /** How long a cancelled session gets to stop its pool before it is terminated. */
 const CANCEL_GRACE_MS = 250;
 
