@@ -6,10 +6,21 @@ import { renderReportMarkdown } from './report-markdown.ts';
 
 export type ReportFile = RenderedFile<Report>;
 
-/** The HTML page pulls in vega: loaded only when a report is written, not by every command. */
+let pageModule: Promise<typeof import('./html/page.ts')> | undefined;
+
+/**
+ * The HTML page pulls in vega: loaded only when a report is written, not by every command. A
+ * command that will write one calls this first, so vega loads while the units simulate.
+ */
+export function preloadReportPage(): void {
+  pageModule ??= import('./html/page.ts');
+  // A failure to load surfaces when the page is rendered, not here.
+  pageModule.catch(() => {});
+}
+
 async function renderReportHtml(report: Report): Promise<string> {
-  const page = await import('./html/page.ts');
-  return page.renderReportHtml(report);
+  pageModule ??= import('./html/page.ts');
+  return (await pageModule).renderReportHtml(report);
 }
 
 export const REPORT_FILES: readonly ReportFile[] = [

@@ -8,7 +8,7 @@ import {
   type Report,
   renderReportJson,
 } from '../../reports/report-json.ts';
-import { writeReport } from '../../reports/write-report.ts';
+import { preloadReportPage, writeReport } from '../../reports/write-report.ts';
 import { resolveStudyOrWorkload } from '../../workloads/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
@@ -91,6 +91,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
       checkFidelity(options.fidelity ?? 'row');
       const resolved = resolveStudyOrWorkload(ref);
       const outDir = options.out ?? join('out', resolved.name);
+      preloadReportPage();
 
       await simulateCancellably(
         io,

@@ -11,7 +11,7 @@ import {
   type SweepReport,
   sweepDefinition,
 } from '../../reports/sweep/sweep-report.ts';
-import { writeSweepReport } from '../../reports/sweep/write-sweep.ts';
+import { preloadSweepPage, writeSweepReport } from '../../reports/sweep/write-sweep.ts';
 import {
   expandSweep,
   loadSweep,
@@ -97,6 +97,7 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       const points = shard ? shardPoints(expanded.points, shard.index, shard.count) : [...expanded.points];
       checkPointsCompile(points);
       const outDir = options.out ?? defaultOutDir(sweep.name, shard);
+      preloadSweepPage();
 
       await simulateCancellably(
         io,

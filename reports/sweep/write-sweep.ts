@@ -9,10 +9,17 @@ import { renderSweepJson, type SweepReport } from './sweep-report.ts';
 
 export type SweepFile = RenderedFile<SweepReport>;
 
-/** The HTML page pulls in vega: loaded only when a sweep is written, not by every command. */
+let pageModule: Promise<typeof import('./sweep-html.ts')> | undefined;
+
+/** As preloadReportPage: vega loads while the units simulate, not after. */
+export function preloadSweepPage(): void {
+  pageModule ??= import('./sweep-html.ts');
+  pageModule.catch(() => {});
+}
+
 async function renderSweepHtml(report: SweepReport): Promise<string> {
-  const page = await import('./sweep-html.ts');
-  return page.renderSweepHtml(report);
+  pageModule ??= import('./sweep-html.ts');
+  return (await pageModule).renderSweepHtml(report);
 }
 
 export const SWEEP_FILES: readonly SweepFile[] = [
