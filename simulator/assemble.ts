@@ -9,6 +9,7 @@ import type { CompiledPhase } from '../compiler/pipeline.ts';
 import { ioBitsPerCycle } from './arch/machine-rates.ts';
 import { addCounters, type Counters, totalCycles, zeroCounters } from './counters.ts';
 import type { PhaseLayout } from './plan.ts';
+import { scaleRemainderResult } from './remainder.ts';
 import { boundaryCycles, type StepBoundary, stepBoundary } from './step-boundary.ts';
 import type { TaskResult, UnitResult } from './units.ts';
 
@@ -77,6 +78,11 @@ export function assembleStep(
     drawMs += unit.drawMs;
     simulateMs += unit.simulateMs;
     for (const r of unit.results) byKey.set(r.key, r);
+  }
+  for (const [key, task] of layout.scaled) {
+    const main = byKey.get(task.from);
+    if (!main) throw new Error(`no simulation result for ${task.from}, which ${key} is scaled from`);
+    byKey.set(key, scaleRemainderResult(main, task, key));
   }
   let step = zeroCounters();
   const byOpKind = new Map<OpKind, Counters>();

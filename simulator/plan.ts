@@ -4,11 +4,14 @@
  */
 import type { CompiledPhase } from '../compiler/pipeline.ts';
 import type { BitMask } from '../models/masks/bit-mask.ts';
+import { type ScaledTask, scalesRemainder } from './remainder.ts';
 import type { SimUnit, UnitTask } from './units.ts';
 
 /** Where each node's result lives: the task key, per micro-batch program, in graph order. */
 export interface PhaseLayout {
   readonly microBatches: readonly { readonly count: number; readonly keys: readonly string[] }[];
+  /** Remainder tasks not simulated but scaled from the main micro-batch's, by key (remainder.ts). */
+  readonly scaled: ReadonlyMap<string, ScaledTask>;
 }
 
 export interface PhasePlan {
@@ -27,6 +30,8 @@ export function planPhase(
     /** Weight kinds the sparsity spec makes sparse: the others are work sparsity cannot touch. */
     sparsifiable: ReadonlySet<string>;
     masks?: ReadonlyMap<string, BitMask>;
+    /** 'simulate' simulates a remainder micro-batch in full even when it could be scaled. */
+    readonly remainder?: 'scale' | 'simulate';
   },
 ): PhasePlan {
   const { program } = compiled;
@@ -34,8 +39,16 @@ export function planPhase(
   const weightInfo = new Map(compiled.weights.map((w) => [w.name, w]));
   const matrixTasks = new Map<string, UnitTask[]>();
   const denseTasks = new Map<string, UnitTask>();
+  const scaled = new Map<string, ScaledTask>();
+  const main = program.microBatches[0]!;
+  const mainPlacement = new Map(main.graph.nodes.map((node, i) => [node.id, main.placements[i]!]));
+  const tokensPerPe = (tokens: number) => Math.ceil(tokens / hardware.meshCols);
   const microBatches = program.microBatches.map((mb, b) => {
     const keys: string[] = [];
+    const scale =
+      b > 0 &&
+      options.remainder !== 'simulate' &&
+      scalesRemainder(tokensPerPe(main.graph.tokens), tokensPerPe(mb.graph.tokens));
     mb.graph.nodes.forEach((node, i) => {
       const placement = mb.placements[i]!;
       const w = node.weight ? weightInfo.get(node.weight) : undefined;
@@ -48,6 +61,15 @@ export function planPhase(
         (w !== undefined && !options.sparsifiable.has(w.kind));
       const sparseMatmul =
         w !== undefined && node.density < 1 && (node.op === 'linear' || node.op === 'sddmm');
+      if (sparseMatmul && scale) {
+        // The same node of the main program: its result, placement and estimate.
+        const key = `${b}:${node.id}`;
+        const from = mainPlacement.get(node.id);
+        if (!from) throw new Error(`remainder node ${node.id} is not in the main micro-batch's graph`);
+        scaled.set(key, { from: `0:${node.id}`, main: from, remainder: placement });
+        keys.push(key);
+        return;
+      }
       if (sparseMatmul) {
         const key = `${b}:${node.id}`;
         const list = matrixTasks.get(w.name) ?? [];
@@ -91,5 +113,5 @@ export function planPhase(
       tasks: dense.slice(i, i + DENSE_TASKS_PER_UNIT),
     });
   }
-  return { units, layout: { microBatches } };
+  return { units, layout: { microBatches, scaled } };
 }

@@ -80,6 +80,8 @@ export interface SimulateOptions {
     readonly done: number;
     readonly total: number;
   }) => void;
+  /** How a remainder micro-batch's sparse matmuls are simulated (simulator/remainder.ts): 'scale' by default. */
+  readonly remainder?: 'scale' | 'simulate';
   /** Dense-equivalent steps shared across the workloads of a run (same model, batch, hardware). */
   readonly denseCache?: Map<string, SimulatedStep>;
   /**
@@ -118,6 +120,7 @@ async function simulateLevel(
     pattern: workload.sparsity.pattern,
     sparsifiable: new Set(workload.sparsity.weights),
     ...(compiled.masks ? { masks: compiled.masks } : {}),
+    ...(options.remainder ? { remainder: options.remainder } : {}),
   });
   const executor = options.executor ?? serialExecutor;
   const taskCache = options.denseTaskCache;
