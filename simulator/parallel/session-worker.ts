@@ -1,11 +1,14 @@
 /**
- * The session worker (started through session-bootstrap.js): runs `simulateRun` off the main
- * thread behind comlink, with its units on `createExecutor(workers)`.
+ * The session worker (started directly when compiled, through session-bootstrap.js from the
+ * sources): runs `simulateRun` off the main thread behind comlink. With one worker, this thread is
+ * that worker and runs the units itself (a pool of one would add a thread, and a copy of every
+ * unit and result, for nothing); with more, they go to a pool of that many.
  */
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Workload } from '../../workloads/index.ts';
+import { serialExecutor } from '../executor.ts';
 import type { WorkloadSummary } from '../run-summary.ts';
 import { simulateRun } from '../simulate-run.ts';
 import { createExecutor } from './index.ts';
@@ -17,7 +20,7 @@ const api: SessionApi = {
   async run(workloads: readonly Workload[], workers: number, onProgress?) {
     const controller = new AbortController();
     current = controller;
-    const executor = createExecutor(workers);
+    const executor = workers === 1 ? serialExecutor : createExecutor(workers);
     // The last progress call's reply: once it is back, every event has reached the caller.
     let delivered: Promise<unknown> = Promise.resolve();
     try {
