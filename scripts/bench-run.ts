@@ -1,11 +1,14 @@
 /**
- * Benchmarks of issue 4, run as a user would (the real bin, in a child process):
+ * Benchmarks of issues 4 and 9, run as a user would (the real bin, in a child process):
  *   - `wafersim run mediswift-xl-s75` (75% step, its dense equivalent, the fine-tuning phase, full
- *     757 × 996 CS-2, every layer with its own mask) with --workers 1 and --workers 2: wall time
- *     and peak resident memory of the process (all its threads);
- *   - `wafersim gemm --k 12288 --n 12288 --sparsity 0.75`: wall time;
- *   - the time the units spent drawing masks vs simulating them (from report.json meta).
- * Median of RUNS runs each. Run: npx tsx scripts/bench-run.ts [runs]
+ *     757 × 996 CS-2, every layer with its own mask) with --workers 0, 1 and 2: wall time and peak
+ *     resident memory of the process (all its threads);
+ *   - `wafersim run mediswift-xl` (the study, three workloads) with --workers 2;
+ *   - `wafersim gemm --k 12288 --n 12288 --sparsity 0.75` and `wafersim presets`: wall time;
+ *   - the time the units spent drawing masks vs simulating them (from report.json meta);
+ *   - a fixed reference loop timed in this process once per round: every figure is also printed
+ *     as a ratio to it, so figures from different machines (or a busy one) can be compared.
+ * Median of RUNS rounds. Run: npx tsx scripts/bench-run.ts [runs]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -39,6 +42,23 @@ function timed(args: string[]): Promise<{ seconds: number; peakMiB: number }> {
   });
 }
 
+/**
+ * The reference: a max-plus recurrence over a typed array, the shape of the row kernels' work,
+ * about half a second on the machine of BENCHMARKS.md. Returns seconds.
+ */
+function referenceLoop(): number {
+  const started = performance.now();
+  const a = new Float64Array(1 << 16);
+  let t = 0;
+  for (let i = 0; i < 200_000_000; i++) {
+    const j = i & 0xffff;
+    t = Math.max(t + 1, a[j]!);
+    a[j] = t + (i & 7);
+  }
+  if (t < 0) console.log(t); // keeps the loop from being optimized away
+  return (performance.now() - started) / 1000;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -51,16 +71,20 @@ async function main() {
   const out = mkdtempSync(join(tmpdir(), 'wafersim-bench-'));
   try {
     const results: Record<string, { seconds: number[]; peakMiB: number[] }> = {};
+    const reference: number[] = [];
+    const record = (key: string, r: { seconds: number; peakMiB: number }) => {
+      results[key] ??= { seconds: [], peakMiB: [] };
+      results[key].seconds.push(r.seconds);
+      results[key].peakMiB.push(r.peakMiB);
+    };
     let drawMs = 0;
     let simulateMs = 0;
     for (let run = 0; run < RUNS; run++) {
-      for (const workers of [1, 2]) {
+      reference.push(referenceLoop());
+      for (const workers of [0, 1, 2]) {
         const dir = join(out, `w${workers}-${run}`);
         const r = await timed(['run', 'mediswift-xl-s75', '--workers', String(workers), '--out', dir]);
-        const key = `run mediswift-xl-s75 --workers ${workers}`;
-        results[key] ??= { seconds: [], peakMiB: [] };
-        results[key].seconds.push(r.seconds);
-        results[key].peakMiB.push(r.peakMiB);
+        record(`run mediswift-xl-s75 --workers ${workers}`, r);
         if (workers === 1) {
           const meta = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).meta;
           for (const phase of meta.runs[0].phases) {
@@ -71,14 +95,24 @@ async function main() {
           }
         }
       }
-      const g = await timed(['gemm', '--k', '12288', '--n', '12288', '--sparsity', '0.75', '--json']);
-      results['gemm 12288 × 12288 at 0.75'] ??= { seconds: [], peakMiB: [] };
-      results['gemm 12288 × 12288 at 0.75']!.seconds.push(g.seconds);
-      results['gemm 12288 × 12288 at 0.75']!.peakMiB.push(g.peakMiB);
+      record(
+        'run mediswift-xl --workers 2',
+        await timed(['run', 'mediswift-xl', '--workers', '2', '--out', join(out, `study-${run}`)]),
+      );
+      record(
+        'gemm 12288 × 12288 at 0.75',
+        await timed(['gemm', '--k', '12288', '--n', '12288', '--sparsity', '0.75', '--json']),
+      );
+      record('presets', await timed(['presets']));
     }
+    const ref = median(reference);
+    console.log(
+      `reference loop: median ${ref.toFixed(3)} s (${reference.map((s) => s.toFixed(3)).join(', ')})`,
+    );
     for (const [name, r] of Object.entries(results)) {
       console.log(
-        `${name}: median ${median(r.seconds).toFixed(1)} s (${r.seconds.map((s) => s.toFixed(1)).join(', ')}), peak ${median(r.peakMiB).toFixed(0)} MiB`,
+        `${name}: median ${median(r.seconds).toFixed(2)} s (${r.seconds.map((s) => s.toFixed(2)).join(', ')}), ` +
+          `${(median(r.seconds) / ref).toFixed(2)} × the reference, peak ${median(r.peakMiB).toFixed(0)} MiB`,
       );
     }
     const w1 = median(results['run mediswift-xl-s75 --workers 1']!.seconds);
