@@ -1,7 +1,13 @@
 /**
- * Simulates a workload: each phase's training step, sparse and its dense equivalent on the same
+ * Simulates workloads: each phase's training step, sparse and its dense equivalent on the same
  * hardware, and what they add up to over the phase's token budget. Gradual pruning schedules are
  * sampled: the step is simulated at a few levels along the ramp and weighted by tokens.
+ *
+ * In four stages over every workload at once (a study, a sweep's points): collect the steps the
+ * phases need, each once by key; compile and plan them all (a bad point fails before anything
+ * runs); run every unit in one batch, so the workers never idle between steps and the largest
+ * units of all steps go first; then assemble each step and each phase. Dense tasks that several
+ * steps share (identical placements on the same hardware) are simulated once.
  */
 import { type CompiledPhase, compilePhase } from '../compiler/pipeline.ts';
 import { InputError } from '../models/diagnostics.ts';
@@ -10,6 +16,7 @@ import { phaseSchedule } from '../workloads/index.ts';
 import { assembleStep, type OpKind, type StepResult } from './assemble.ts';
 import { addCounters, type Counters, zeroCounters } from './counters.ts';
 import { serialExecutor, type UnitExecutor } from './executor.ts';
+import type { PhaseLayout } from './plan.ts';
 import { planPhase } from './plan.ts';
 import type { SimUnit, TaskResult, UnitResult } from './units.ts';
 
@@ -82,13 +89,6 @@ export interface SimulateOptions {
   }) => void;
   /** How a remainder micro-batch's sparse matmuls are simulated (simulator/remainder.ts): 'scale' by default. */
   readonly remainder?: 'scale' | 'simulate';
-  /** Dense-equivalent steps shared across the workloads of a run (same model, batch, hardware). */
-  readonly denseCache?: Map<string, SimulatedStep>;
-  /**
-   * Results of dense tasks shared across the steps of a run: a dense task is a pure function of
-   * the hardware and its placement, so sweep points and phases on the same machine reuse it.
-   */
-  readonly denseTaskCache?: Map<string, TaskResult>;
 }
 
 function stepFlops(compiled: CompiledPhase): { effective: number; dense: number } {
@@ -99,65 +99,6 @@ function stepFlops(compiled: CompiledPhase): { effective: number; dense: number 
     dense += n.flops.dense;
   }
   return { effective, dense };
-}
-
-async function simulateLevel(
-  workload: Workload,
-  phase: WorkloadPhase,
-  share: LevelShare,
-  options: SimulateOptions,
-  label: string,
-): Promise<SimulatedStep> {
-  const result = compilePhase(workload, phase, { level: share.level });
-  if (!result.ok) throw new InputError(result.diagnostics);
-  const compiled = result.phase;
-  const seed =
-    workload.sparsity.source.kind === 'random'
-      ? (workload.sparsity.source.seed ?? workload.seed)
-      : workload.seed;
-  const plan = planPhase(compiled, {
-    seed,
-    pattern: workload.sparsity.pattern,
-    sparsifiable: new Set(workload.sparsity.weights),
-    ...(compiled.masks ? { masks: compiled.masks } : {}),
-    ...(options.remainder ? { remainder: options.remainder } : {}),
-  });
-  const executor = options.executor ?? serialExecutor;
-  const taskCache = options.denseTaskCache;
-  const hardwareKey = JSON.stringify(compiled.program.hardware);
-  const cacheKey = (key: string) => `${hardwareKey}|${key}`;
-  const reused: TaskResult[] = [];
-  const units: SimUnit[] = [];
-  for (const unit of plan.units) {
-    if (unit.kind !== 'dense' || !taskCache) {
-      units.push(unit);
-      continue;
-    }
-    const remaining = unit.tasks.filter((task) => {
-      const hit = taskCache.get(cacheKey(task.key));
-      if (hit) reused.push(hit);
-      return !hit;
-    });
-    if (remaining.length > 0) units.push({ ...unit, tasks: remaining });
-  }
-  const results = await executor.run(units, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    onUnitDone: (done, total) => options.onProgress?.({ label, done, total }),
-  });
-  if (taskCache) {
-    units.forEach((unit, i) => {
-      if (unit.kind === 'dense') for (const r of results[i]!.results) taskCache.set(cacheKey(r.key), r);
-    });
-  }
-  const cachedUnit: UnitResult = { id: 'cache', results: reused, drawMs: 0, simulateMs: 0 };
-  const step = assembleStep(compiled, plan.layout, [...results, cachedUnit]);
-  return {
-    level: share.level,
-    tokenFraction: share.tokenFraction,
-    compiled,
-    step,
-    flops: stepFlops(compiled),
-  };
 }
 
 function denseKey(workload: Workload): string {
@@ -175,87 +116,206 @@ function sparseKey(workload: Workload, level: number): string {
   return JSON.stringify([denseKey(workload), workload.sparsity, workload.seed, level]);
 }
 
-/** A step at a level, simulated once per run (steps.get/set by key); a dense step is keyed without the mask. */
-async function cachedStep(
-  workload: Workload,
-  phase: WorkloadPhase,
-  share: LevelShare,
-  options: SimulateOptions,
-  cache: Map<string, SimulatedStep>,
-  label: string,
-): Promise<SimulatedStep> {
-  // Masks read from a file belong to the workload's own folder: never shared by key.
-  const key = share.level === 0 ? denseKey(workload) : sparseKey(workload, share.level);
-  const shareable = share.level === 0 || workload.sparsity.source.kind === 'random';
-  const hit = shareable ? cache.get(key) : undefined;
-  if (hit) return { ...hit, tokenFraction: share.tokenFraction };
-  const step = await simulateLevel(workload, phase, share, options, label);
-  if (shareable) cache.set(key, { ...step, tokenFraction: 1 });
-  return step;
+/** One step to simulate: a workload's phase at a level, planned into units. */
+interface StepJob {
+  readonly workload: Workload;
+  readonly phase: WorkloadPhase;
+  readonly level: number;
+  compiled?: CompiledPhase;
+  layout?: PhaseLayout;
+  /** Indices into the batch of the units this step submitted. */
+  readonly unitIndices: number[];
+  /** Cache keys of the dense tasks it needs that another step submitted. */
+  readonly sharedDense: string[];
+  step?: SimulatedStep;
+}
+
+/** The steps of a run, each once: a dense step by its model, batch and hardware, a sparse one with its mask. */
+class StepRequests {
+  readonly jobs: StepJob[] = [];
+  private readonly byKey = new Map<string, StepJob>();
+
+  request(workload: Workload, phase: WorkloadPhase, level: number): StepJob {
+    // Masks read from a file belong to the workload's own folder: never shared by key.
+    const shareable = level === 0 || workload.sparsity.source.kind === 'random';
+    const key = level === 0 ? denseKey(workload) : sparseKey(workload, level);
+    const hit = shareable ? this.byKey.get(key) : undefined;
+    if (hit) return hit;
+    const job: StepJob = { workload, phase, level, unitIndices: [], sharedDense: [] };
+    this.jobs.push(job);
+    if (shareable) this.byKey.set(key, job);
+    return job;
+  }
+}
+
+/** Compiles and plans every step, and lays their units out in one batch (dense tasks once). */
+function planJobs(jobs: readonly StepJob[], options: SimulateOptions): SimUnit[] {
+  const units: SimUnit[] = [];
+  const denseSubmitted = new Set<string>();
+  for (const job of jobs) {
+    const { workload, phase, level } = job;
+    const result = compilePhase(workload, phase, { level });
+    if (!result.ok) throw new InputError(result.diagnostics);
+    const compiled = result.phase;
+    const seed =
+      workload.sparsity.source.kind === 'random'
+        ? (workload.sparsity.source.seed ?? workload.seed)
+        : workload.seed;
+    const plan = planPhase(compiled, {
+      seed,
+      pattern: workload.sparsity.pattern,
+      sparsifiable: new Set(workload.sparsity.weights),
+      ...(compiled.masks ? { masks: compiled.masks } : {}),
+      ...(options.remainder ? { remainder: options.remainder } : {}),
+    });
+    job.compiled = compiled;
+    job.layout = plan.layout;
+    const hardwareKey = JSON.stringify(compiled.program.hardware);
+    for (const unit of plan.units) {
+      if (unit.kind !== 'dense') {
+        job.unitIndices.push(units.push(unit) - 1);
+        continue;
+      }
+      // A dense task is a pure function of the hardware and its placement: simulated once per run.
+      const remaining = unit.tasks.filter((task) => {
+        const cacheKey = `${hardwareKey}|${task.key}`;
+        if (!denseSubmitted.has(cacheKey)) {
+          denseSubmitted.add(cacheKey);
+          return true;
+        }
+        job.sharedDense.push(cacheKey);
+        return false;
+      });
+      if (remaining.length > 0) job.unitIndices.push(units.push({ ...unit, tasks: remaining }) - 1);
+    }
+  }
+  return units;
+}
+
+/** Each step from its units' results and the dense results other steps computed. */
+function assembleJobs(
+  jobs: readonly StepJob[],
+  units: readonly SimUnit[],
+  results: readonly UnitResult[],
+): void {
+  const denseResults = new Map<string, TaskResult>();
+  units.forEach((unit, i) => {
+    if (unit.kind !== 'dense') return;
+    const hardwareKey = JSON.stringify(unit.hardware);
+    for (const r of results[i]!.results) denseResults.set(`${hardwareKey}|${r.key}`, r);
+  });
+  for (const job of jobs) {
+    const own = job.unitIndices.map((i) => results[i]!);
+    const shared: UnitResult = {
+      id: 'shared',
+      results: job.sharedDense.map((key) => denseResults.get(key)!),
+      drawMs: 0,
+      simulateMs: 0,
+    };
+    const compiled = job.compiled!;
+    job.step = {
+      level: job.level,
+      tokenFraction: 1,
+      compiled,
+      step: assembleStep(compiled, job.layout!, [...own, shared]),
+      flops: stepFlops(compiled),
+    };
+  }
+}
+
+/** What a phase needs: its samples along the schedule, its dense equivalent, one system's step. */
+interface PhaseRequest {
+  readonly workload: Workload;
+  readonly phase: WorkloadPhase;
+  readonly shares: readonly LevelShare[];
+  readonly samples: readonly StepJob[];
+  readonly dense: StepJob;
+  readonly alone: readonly StepJob[];
+}
+
+function phaseResult(r: PhaseRequest): PhaseResult {
+  const { workload, phase, shares } = r;
+  const systems = workload.cluster.systems;
+  const samples = r.samples.map((job, i) => ({ ...job.step!, tokenFraction: shares[i]!.tokenFraction }));
+  let singleSystem: PhaseResult['singleSystem'];
+  if (r.alone.length > 0) {
+    let counters = zeroCounters();
+    r.alone.forEach((job, i) => {
+      counters = addCounters(counters, job.step!.step.counters, shares[i]!.tokenFraction);
+    });
+    singleSystem = { stepCounters: counters };
+  }
+  let stepCounters = zeroCounters();
+  const stepByOpKind = new Map<OpKind, Counters>();
+  let effective = 0;
+  let denseFlops = 0;
+  let averageLevel = 0;
+  for (const s of samples) {
+    stepCounters = addCounters(stepCounters, s.step.counters, s.tokenFraction);
+    for (const [kind, c] of s.step.byOpKind) {
+      stepByOpKind.set(kind, addCounters(stepByOpKind.get(kind) ?? zeroCounters(), c, s.tokenFraction));
+    }
+    effective += s.flops.effective * systems * s.tokenFraction;
+    denseFlops += s.flops.dense * systems * s.tokenFraction;
+    averageLevel += s.level * s.tokenFraction;
+  }
+  const tokensPerStep = workload.batch.sequences * workload.model.seqLen;
+  return {
+    phase,
+    tokens: phase.tokens,
+    tokensPerStep,
+    steps: phase.tokens / tokensPerStep,
+    averageLevel,
+    samples,
+    dense: r.dense.step!,
+    stepCounters,
+    stepByOpKind,
+    stepFlops: { effective, dense: denseFlops },
+    ...(singleSystem ? { singleSystem } : {}),
+  };
+}
+
+/** Simulates every workload's phases, all their steps in one batch of units. */
+export async function simulateWorkloads(
+  workloads: readonly Workload[],
+  options: SimulateOptions = {},
+): Promise<WorkloadResult[]> {
+  // 1. The steps every phase needs, each once.
+  const requests = new StepRequests();
+  const phases = workloads.map((workload) =>
+    workload.phases.map((phase): PhaseRequest => {
+      const shares = levelShares(phase, workload.sparsity);
+      // On a cluster, the scaling reference: the same global batch on one system.
+      const single: Workload = { ...workload, cluster: { systems: 1 } };
+      return {
+        workload,
+        phase,
+        shares,
+        samples: shares.map((s) => requests.request(workload, phase, s.level)),
+        dense: requests.request(workload, phase, 0),
+        alone:
+          workload.cluster.systems > 1 ? shares.map((s) => requests.request(single, phase, s.level)) : [],
+      };
+    }),
+  );
+  // 2. Compile and plan them all: a step that cannot be placed fails here, before anything runs.
+  const units = planJobs(requests.jobs, options);
+  // 3. Every unit in one batch.
+  const executor = options.executor ?? serialExecutor;
+  const label = `${requests.jobs.length} step${requests.jobs.length === 1 ? '' : 's'}`;
+  const results = await executor.run(units, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onUnitDone: (done, total) => options.onProgress?.({ label, done, total }),
+  });
+  // 4. Each step, then each phase.
+  assembleJobs(requests.jobs, units, results);
+  return workloads.map((workload, w) => ({ workload, phases: phases[w]!.map(phaseResult) }));
 }
 
 export async function simulateWorkload(
   workload: Workload,
   options: SimulateOptions = {},
 ): Promise<WorkloadResult> {
-  const cache = options.denseCache ?? new Map<string, SimulatedStep>();
-  const phases: PhaseResult[] = [];
-  const systems = workload.cluster.systems;
-  for (const phase of workload.phases) {
-    const shares = levelShares(phase, workload.sparsity);
-    const samples: SimulatedStep[] = [];
-    for (const share of shares) {
-      const label = `${workload.name} · ${phase.name} · sparsity ${share.level.toFixed(2)}`;
-      samples.push(await cachedStep(workload, phase, share, options, cache, label));
-    }
-    const dense = await cachedStep(
-      workload,
-      phase,
-      { level: 0, tokenFraction: 1 },
-      options,
-      cache,
-      `${workload.name} · dense equivalent`,
-    );
-    let singleSystem: PhaseResult['singleSystem'];
-    if (systems > 1) {
-      // The scaling reference: the same global batch on one system.
-      const alone: Workload = { ...workload, cluster: { systems: 1 } };
-      let counters = zeroCounters();
-      for (const share of shares) {
-        const label = `${workload.name} · ${phase.name} · one system · sparsity ${share.level.toFixed(2)}`;
-        const step = await cachedStep(alone, phase, share, options, cache, label);
-        counters = addCounters(counters, step.step.counters, share.tokenFraction);
-      }
-      singleSystem = { stepCounters: counters };
-    }
-    let stepCounters = zeroCounters();
-    const stepByOpKind = new Map<OpKind, Counters>();
-    let effective = 0;
-    let denseFlops = 0;
-    let averageLevel = 0;
-    for (const s of samples) {
-      stepCounters = addCounters(stepCounters, s.step.counters, s.tokenFraction);
-      for (const [kind, c] of s.step.byOpKind) {
-        stepByOpKind.set(kind, addCounters(stepByOpKind.get(kind) ?? zeroCounters(), c, s.tokenFraction));
-      }
-      effective += s.flops.effective * systems * s.tokenFraction;
-      denseFlops += s.flops.dense * systems * s.tokenFraction;
-      averageLevel += s.level * s.tokenFraction;
-    }
-    const tokensPerStep = workload.batch.sequences * workload.model.seqLen;
-    phases.push({
-      phase,
-      tokens: phase.tokens,
-      tokensPerStep,
-      steps: phase.tokens / tokensPerStep,
-      averageLevel,
-      samples,
-      dense,
-      stepCounters,
-      stepByOpKind,
-      stepFlops: { effective, dense: denseFlops },
-      ...(singleSystem ? { singleSystem } : {}),
-    });
-  }
-  return { workload, phases };
+  const [result] = await simulateWorkloads([workload], options);
+  return result!;
 }
