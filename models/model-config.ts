@@ -54,7 +54,7 @@ const gpt = (name: string, layers: number, dModel: number, heads: number, note: 
 const GPT3_NOTE = 'GPT-3 paper (Brown et al. 2020) Table 2.1 shape; context 2048, GPT-2 BPE vocab 50,257';
 const MEDISWIFT_NOTE =
   'MediSwift (arXiv 2403.00952) shape inferred from the published parameter counts ' +
-  '(302M = 12·24·1024², 1.21B = 12·24·2048², non-embedding; Large taken as d=1536); see data/cs2-facts.md §9';
+  '(302M = 12·24·1024², 1.21B = 12·24·2048², non-embedding; Large taken as d=1536); see docs/cs2-facts.md §9';
 
 /** Model presets. Every shape cites where it comes from. */
 export const MODEL_PRESETS: Readonly<Record<string, ModelConfig>> = {

@@ -1,7 +1,7 @@
 /**
  * Workload presets, written in the file format so that they go through the same validation as a
  * user's file. Every description says where each number comes from (sections of
- * ../shared/data/cs2-facts.md) and which numbers are assumptions.
+ * docs/cs2-facts.md) and which numbers are assumptions.
  */
 import { MODEL_PRESETS } from '../models/model-config.ts';
 import { countParameters, formatCount, roundToSignificant } from './parameter-count.ts';

@@ -1,6 +1,6 @@
 /**
  * The machine (DESIGN §4): every parameter has a unit in its name, a default, a description and
- * the source of its value (a section of ../shared/data/cs2-facts.md and its confidence tag).
+ * the source of its value (a section of docs/cs2-facts.md and its confidence tag).
  * Figures tagged [UNC] there are parameters with a stated default, never hidden constants.
  * Data only: this module imports nothing from the rest of the project.
  */
