@@ -3,6 +3,7 @@
  * their results back together in graph order (assemble.ts).
  */
 import type { CompiledPhase } from '../compiler/pipeline.ts';
+import { tokensPerPe } from '../compiler/place/tile-matmul.ts';
 import type { BitMask } from '../models/masks/bit-mask.ts';
 import { type ScaledTask, scalesRemainder } from './remainder.ts';
 import type { SimUnit, UnitTask } from './units.ts';
@@ -42,13 +43,15 @@ export function planPhase(
   const scaled = new Map<string, ScaledTask>();
   const main = program.microBatches[0]!;
   const mainPlacement = new Map(main.graph.nodes.map((node, i) => [node.id, main.placements[i]!]));
-  const tokensPerPe = (tokens: number) => Math.ceil(tokens / hardware.meshCols);
   const microBatches = program.microBatches.map((mb, b) => {
     const keys: string[] = [];
     const scale =
       b > 0 &&
       options.remainder !== 'simulate' &&
-      scalesRemainder(tokensPerPe(main.graph.tokens), tokensPerPe(mb.graph.tokens));
+      scalesRemainder(
+        tokensPerPe(main.graph.tokens, hardware.meshCols),
+        tokensPerPe(mb.graph.tokens, hardware.meshCols),
+      );
     mb.graph.nodes.forEach((node, i) => {
       const placement = mb.placements[i]!;
       const w = node.weight ? weightInfo.get(node.weight) : undefined;

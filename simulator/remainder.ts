@@ -7,7 +7,7 @@
  * the remainder takes the main one's simulated cycles scaled by the ratio of their analytical
  * estimates (the compiler's cost model, which sees the tokens per PE through ceil(tokens / SIMD)
  * and the reduction length), and its exact MAC counts. The error this leaves is measured against
- * full simulation in the tests and in BENCHMARKS.md; a remainder further from the main micro-batch
+ * full simulation in the tests and in simulator/README.md; a remainder further from the main micro-batch
  * is simulated in full.
  */
 import type { MatmulTiling, Placement } from '../compiler/place/placed-program.ts';

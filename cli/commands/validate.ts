@@ -26,25 +26,18 @@ const sample = (inSample: boolean) => (inSample ? 'fitted' : 'held out');
 
 /** Worst error of each kind of point, in sample and out of sample, reported apart. */
 function errorSummary(gemm: readonly ValidationPoint[], steps: readonly StepValidationPoint[]) {
-  const split = <T extends { inSample: boolean }>(points: readonly T[], inSample: boolean) =>
-    points.filter((p) => p.inSample === inSample);
-  const gated = steps.filter((p) => p.gated);
-  const part = (inSample: boolean) => ({
-    gemm: { points: split(gemm, inSample).length, worstError: worstError(split(gemm, inSample)) },
-    steps: { points: split(gated, inSample).length, worstError: worstError(split(gated, inSample)) },
-    contextSteps: {
-      points: split(
-        steps.filter((p) => !p.gated),
-        inSample,
-      ).length,
-      worstError: worstError(
-        split(
-          steps.filter((p) => !p.gated),
-          inSample,
-        ),
-      ),
-    },
+  const stats = (points: readonly { relativeError: number }[]) => ({
+    points: points.length,
+    worstError: worstError(points),
   });
+  const part = (inSample: boolean) => {
+    const own = steps.filter((p) => p.inSample === inSample);
+    return {
+      gemm: stats(gemm.filter((p) => p.inSample === inSample)),
+      steps: stats(own.filter((p) => p.gated)),
+      contextSteps: stats(own.filter((p) => !p.gated)),
+    };
+  };
   return { inSample: part(true), outOfSample: part(false) };
 }
 

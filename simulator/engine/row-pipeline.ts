@@ -165,6 +165,13 @@ function advance(
   for (let i = 0; i < releases; i++) s.release[i]! += shift;
 }
 
+/** Weights a dense operand streams per column: its one count per row, summed. */
+function weightsPerColumn(g: GroupCounts, rows: number): number {
+  let sum = 0;
+  for (let r = 0; r < Math.min(rows, g.countRows); r++) sum += g.counts[r * g.stride]!;
+  return sum;
+}
+
 /** Leading rows of a dense operand with work in every column (the rest have none). */
 function activeRowsOf(g: GroupCounts, rows: number): number {
   let active = 0;
@@ -248,8 +255,7 @@ export function simulateGemmGroup(
   let wavelets = 0;
   // Dense operands only: the period is one turn of the accumulators; the I/O stream must not bind.
   const periodic = colStep === 0 && options.fastForward !== false;
-  let perColumn = 0;
-  if (periodic) for (let r = 0; r < Math.min(rows, countRows); r++) perColumn += counts[r * stride]!;
+  const perColumn = periodic ? weightsPerColumn(g, rows) : 0;
   let ioBound = false;
   let periodStreamed = 0;
   for (let j = g.colStart; j < g.colEnd; j++) {
@@ -355,8 +361,7 @@ export function simulateSddmmGroup(
   // Dense operands only: the period is one turn of the column buffers (see the GEMM kernel).
   const periodic = colStep === 0 && options.fastForward !== false;
   const active = periodic ? activeRowsOf(g, rows) : 0;
-  let perColumn = 0;
-  if (periodic) for (let r = 0; r < Math.min(rows, countRows); r++) perColumn += counts[r * stride]!;
+  const perColumn = periodic ? weightsPerColumn(g, rows) : 0;
   let ioBound = false;
   let periodStreamed = 0;
   for (let j = g.colStart; j < g.colEnd; j++) {
