@@ -8,14 +8,17 @@
  * (the law of `generateBitMask`), in two exact steps: the kept count of each matrix row from a
  * multivariate hypergeometric (sequential conditional draws), then a uniform subset of that size
  * within the row (an exchangeable bit fill, 32 columns per few random words, fixed up to the exact
- * count). The row is then counted into every tiling through its non-zeros or its zeros, whichever
- * are fewer. N:M and block masks are drawn as bit masks and counted.
+ * count). The row is then counted into every tiling from its bits. N:M and block masks are drawn
+ * as bit masks and counted.
+ *
+ * Counts come out column by column (`SliceCounts`): the kernels walk a column's k-slices in turn,
+ * so that order keeps their reads contiguous (row by row, a power-of-two width would put every
+ * row of a column in the same cache set).
  */
 import type { RandomGenerator } from '../random-streams.ts';
 import type { SparsityPattern } from '../sparsity.ts';
-import { type BitMask, checkDensity, exactKeptCount, generateBitMask } from './bit-mask.ts';
+import { type BitMask, checkDensity, checkTile, exactKeptCount, generateBitMask } from './bit-mask.ts';
 import { sampleHypergeometric } from './hypergeometric.ts';
-import { createTileCounts, type TileCounts } from './tile-counts.ts';
 
 /** A tiling of k-slices × 1 over W (or over Wᵀ when transposed). */
 export interface SliceTiling {
@@ -23,14 +26,39 @@ export interface SliceTiling {
   readonly transposed: boolean;
 }
 
-function createFor(rows: number, cols: number, t: SliceTiling): TileCounts {
-  return t.transposed ? createTileCounts(cols, rows, t.kSlice, 1) : createTileCounts(rows, cols, t.kSlice, 1);
+/**
+ * Non-zeros per (k-slice, output column) of one tiling, stored column by column. For W as stored
+ * ([K inputs, N outputs]) K is its rows; for Wᵀ (transposed) K is W's columns and N its rows.
+ */
+export interface SliceCounts {
+  readonly kSlice: number;
+  /** ceil(K / kSlice). */
+  readonly slices: number;
+  /** Output columns (N). */
+  readonly cols: number;
+  /** Non-zeros of k-slice s in output column j at j · slices + s. */
+  readonly counts: Uint32Array;
+}
+
+export function createSliceCounts(k: number, n: number, kSlice: number): SliceCounts {
+  checkTile(kSlice, 1);
+  const slices = Math.ceil(k / kSlice);
+  return { kSlice, slices, cols: n, counts: new Uint32Array(slices * n) };
+}
+
+/** Non-zeros of k-slice `slice` in output column `col`. */
+export function sliceCount(c: SliceCounts, slice: number, col: number): number {
+  return c.counts[col * c.slices + slice]!;
+}
+
+function createFor(rows: number, cols: number, t: SliceTiling): SliceCounts {
+  return t.transposed ? createSliceCounts(cols, rows, t.kSlice) : createSliceCounts(rows, cols, t.kSlice);
 }
 
 /** Adds every kept weight of a bit mask to each tiling's counts. */
-export function countBitsForTilings(mask: BitMask, tilings: readonly SliceTiling[]): TileCounts[] {
+export function countBitsForTilings(mask: BitMask, tilings: readonly SliceTiling[]): SliceCounts[] {
   const out = tilings.map((t) => createFor(mask.rows, mask.cols, t));
-  const { bits, rows, cols } = mask;
+  const { bits, cols } = mask;
   for (let byte = 0; byte < bits.length; byte++) {
     let b = bits[byte]!;
     while (b !== 0) {
@@ -40,9 +68,10 @@ export function countBitsForTilings(mask: BitMask, tilings: readonly SliceTiling
       const col = index - row * cols;
       for (let t = 0; t < tilings.length; t++) {
         const tiling = tilings[t]!;
-        const counts = out[t]!.counts;
-        if (tiling.transposed) counts[Math.floor(col / tiling.kSlice) * rows + row]!++;
-        else counts[Math.floor(row / tiling.kSlice) * cols + col]!++;
+        const { counts, slices } = out[t]!;
+        // Forward: output column `col`, k-slice of `row`; transposed: output column `row`.
+        if (tiling.transposed) counts[row * slices + Math.floor(col / tiling.kSlice)]!++;
+        else counts[col * slices + Math.floor(row / tiling.kSlice)]!++;
       }
       b ^= low;
     }
@@ -62,30 +91,37 @@ export function drawMaskTilings(
   rng: RandomGenerator,
   tilings: readonly SliceTiling[],
   name = 'matrix',
-): TileCounts[] {
+): SliceCounts[] {
   if (pattern.kind !== 'unstructured') {
     return countBitsForTilings(generateBitMask(rows, cols, density, pattern, rng, name), tilings);
   }
   checkDensity(density);
   const out = tilings.map((t) => createFor(rows, cols, t));
   // Forward tilings add each row's bits into bit-sliced counters (a carry-save add per word), read
-  // out into the grid at the end of each k-slice; transposed tilings count each row's tiles of
-  // columns by popcount.
+  // out into the counts at the end of each k-slice; transposed tilings count each row's slices of
+  // columns by popcount (a row of W is an output column of Wᵀ: its slices are contiguous).
   const words = Math.ceil(cols / 32);
-  const forward: { counts: Uint32Array; kSlice: number; planes: Int32Array; depth: number }[] = [];
-  const transposed: { counts: Uint32Array; tiles: number; bounds: Int32Array; byRow: Uint32Array }[] = [];
+  const forward: { out: SliceCounts; planes: Int32Array; depth: number; block: Uint32Array }[] = [];
+  // The block's rows are padded by a cache line, so that a power-of-two width does not put every
+  // row of a column in the same cache set.
+  const blockStride = cols + SLICE_BLOCK;
+  const transposed: { counts: Uint32Array; slices: number; bounds: Int32Array }[] = [];
   tilings.forEach((t, i) => {
-    const counts = out[i]!.counts;
+    const o = out[i]!;
     if (!t.transposed) {
       // Bit-sliced counters: plane p holds bit p of every column's count within the k-slice.
       const depth = 32 - Math.clz32(t.kSlice);
-      forward.push({ counts, kSlice: t.kSlice, planes: new Int32Array(depth * words), depth });
+      forward.push({
+        out: o,
+        planes: new Int32Array(depth * words),
+        depth,
+        block: new Uint32Array(SLICE_BLOCK * blockStride),
+      });
       return;
     }
-    const tiles = Math.ceil(cols / t.kSlice);
-    const bounds = new Int32Array(tiles + 1);
-    for (let tile = 0; tile <= tiles; tile++) bounds[tile] = Math.min(cols, tile * t.kSlice);
-    transposed.push({ counts, tiles, bounds, byRow: new Uint32Array(rows * tiles) });
+    const bounds = new Int32Array(o.slices + 1);
+    for (let slice = 0; slice <= o.slices; slice++) bounds[slice] = Math.min(cols, slice * t.kSlice);
+    transposed.push({ counts: o.counts, slices: o.slices, bounds });
   });
   const lastWordMask = cols % 32 === 0 ? -1 : (1 << (cols % 32)) - 1;
   const rowBits = new Int32Array(words);
@@ -145,16 +181,20 @@ export function drawMaskTilings(
     }
     for (let t = 0; t < forward.length; t++) {
       const f = forward[t]!;
+      const kSlice = f.out.kSlice;
       addToPlanes(f.planes, f.depth, words, rowBits);
-      if ((row + 1) % f.kSlice === 0 || row === rows - 1) {
-        readPlanes(f.planes, f.depth, words, cols, f.counts, Math.floor(row / f.kSlice) * cols);
+      if ((row + 1) % kSlice === 0 || row === rows - 1) {
+        // A block of k-slices is read out row by row, then written column by column.
+        const slice = Math.floor(row / kSlice);
+        readPlanes(f.planes, f.depth, words, cols, f.block, (slice % SLICE_BLOCK) * blockStride);
+        if (slice % SLICE_BLOCK === SLICE_BLOCK - 1 || row === rows - 1) {
+          const first = slice - (slice % SLICE_BLOCK);
+          writeBlock(f.block, blockStride, cols, f.out, first, slice - first + 1);
+        }
       }
     }
-    // Transposed tilings: each tile of columns holds the set bits between its boundaries, counted
-    // by popcount, into a row-major table transposed once at the end.
-    for (const t of transposed) countRanges(rowBits, t.bounds, t.byRow, row * t.tiles);
+    for (const t of transposed) countRanges(rowBits, t.bounds, t.counts, row * t.slices);
   }
-  for (const t of transposed) transposeInto(t.byRow, rows, t.tiles, t.counts);
   return out;
 }
 
@@ -201,31 +241,55 @@ function addToPlanes(planes: Int32Array, depth: number, words: number, bits: Int
   }
 }
 
-/** counts[base + c] = the bit-sliced count of column c, for every column; then clears the planes. */
+/** K-slices read out together before they are written column by column (16 counts: a cache line). */
+const SLICE_BLOCK = 16;
+
+/** block[base + c] = the bit-sliced count of column c, for every column; then clears the planes. */
 function readPlanes(
   planes: Int32Array,
   depth: number,
   words: number,
   cols: number,
-  counts: Uint32Array,
+  block: Uint32Array,
   base: number,
 ): void {
+  block.fill(0, base, base + cols);
   for (let w = 0; w < words; w++) {
-    const end = Math.min(32, cols - w * 32);
     const at = base + w * 32;
-    for (let bit = 0; bit < end; bit++) counts[at + bit] = 0;
     // Plane by plane, each set bit adds its weight to its column: work ∝ set bits, not 32 × depth.
     for (let p = 0; p < depth; p++) {
       let b = planes[p * words + w]!;
       const weight = 1 << p;
       while (b !== 0) {
         const low = b & -b;
-        counts[at + 31 - Math.clz32(low)]! += weight;
+        block[at + 31 - Math.clz32(low)]! += weight;
         b ^= low;
       }
     }
   }
   planes.fill(0);
+}
+
+/**
+ * Writes `height` k-slices from `first` on, held row by row in `block`, into the counts: a run of
+ * columns at a time, so the rows read and the columns written stay in cache.
+ */
+function writeBlock(
+  block: Uint32Array,
+  stride: number,
+  cols: number,
+  out: SliceCounts,
+  first: number,
+  height: number,
+): void {
+  const { counts, slices } = out;
+  for (let c0 = 0; c0 < cols; c0 += SLICE_BLOCK) {
+    const c1 = Math.min(cols, c0 + SLICE_BLOCK);
+    for (let b = 0; b < height; b++) {
+      const from = b * stride;
+      for (let c = c0; c < c1; c++) counts[c * slices + first + b] = block[from + c]!;
+    }
+  }
 }
 
 /** out[at + i] = set bits of `bits` in columns [bounds[i], bounds[i + 1]), by prefix popcounts. */
@@ -240,19 +304,6 @@ function countRanges(bits: Int32Array, bounds: Int32Array, out: Uint32Array, at:
     const rank = before + partial;
     if (i > 0) out[at + i - 1] = rank - previous;
     previous = rank;
-  }
-}
-
-/** counts[tile · rows + row] = byRow[row · tiles + tile], in blocks that stay in cache. */
-function transposeInto(byRow: Uint32Array, rows: number, tiles: number, counts: Uint32Array): void {
-  const B = 64;
-  for (let r0 = 0; r0 < rows; r0 += B) {
-    const r1 = Math.min(rows, r0 + B);
-    for (let t0 = 0; t0 < tiles; t0 += B) {
-      const t1 = Math.min(tiles, t0 + B);
-      for (let r = r0; r < r1; r++)
-        for (let t = t0; t < t1; t++) counts[t * rows + r] = byRow[r * tiles + t]!;
-    }
   }
 }
 

@@ -64,8 +64,10 @@ export interface RowScratch {
   snapTimes: Float64Array;
   snapAcc: Float64Array;
   dpFree: Float64Array;
+  /** Filled in at the end from `nonZeros`: busy = nonZeros · (MAC + overhead) + adds. */
   busy: Float64Array;
-  mac: Float64Array;
+  /** Non-zeros each row has multiplied so far. */
+  nonZeros: Float64Array;
   ioWait: Float64Array;
   redWait: Float64Array;
   fill: Float64Array;
@@ -77,10 +79,10 @@ export interface RowScratch {
 export function createScratch(rows: number, buffers: number): RowScratch {
   return {
     snapTimes: new Float64Array(2 * rows + rows * buffers + 1),
-    snapAcc: new Float64Array(4 * rows),
+    snapAcc: new Float64Array(3 * rows),
     dpFree: new Float64Array(rows),
     busy: new Float64Array(rows),
-    mac: new Float64Array(rows),
+    nonZeros: new Float64Array(rows),
     ioWait: new Float64Array(rows),
     redWait: new Float64Array(rows),
     fill: new Float64Array(rows),
@@ -109,10 +111,9 @@ function capture(s: RowScratch, rows: number, releases: number, broadcastFree: n
   t.set(s.linkFree.subarray(0, rows), rows);
   t.set(s.release.subarray(0, releases), 2 * rows);
   t[2 * rows + releases] = broadcastFree;
-  a.set(s.busy.subarray(0, rows), 0);
-  a.set(s.mac.subarray(0, rows), rows);
-  a.set(s.ioWait.subarray(0, rows), 2 * rows);
-  a.set(s.redWait.subarray(0, rows), 3 * rows);
+  a.set(s.nonZeros.subarray(0, rows), 0);
+  a.set(s.ioWait.subarray(0, rows), rows);
+  a.set(s.redWait.subarray(0, rows), 2 * rows);
 }
 
 /**
@@ -157,10 +158,9 @@ function advance(
   for (let r = 0; r < rows; r++) {
     if (r < active) s.dpFree[r]! += shift;
     if (links) s.linkFree[r]! += shift;
-    s.busy[r]! += k * (s.busy[r]! - a[r]!);
-    s.mac[r]! += k * (s.mac[r]! - a[rows + r]!);
-    s.ioWait[r]! += k * (s.ioWait[r]! - a[2 * rows + r]!);
-    s.redWait[r]! += k * (s.redWait[r]! - a[3 * rows + r]!);
+    s.nonZeros[r]! += k * (s.nonZeros[r]! - a[r]!);
+    s.ioWait[r]! += k * (s.ioWait[r]! - a[rows + r]!);
+    s.redWait[r]! += k * (s.redWait[r]! - a[2 * rows + r]!);
   }
   for (let i = 0; i < releases; i++) s.release[i]! += shift;
 }
@@ -198,20 +198,28 @@ export interface GroupCounts {
   readonly colEnd: number;
 }
 
+/**
+ * Busy cycles and the timing of the group. Each row's busy time is its non-zeros times (MAC +
+ * overhead) plus one add per column it reduced (`addedColumns`, 0 for an SDDMM): integers, so the
+ * sum is exact whatever the order.
+ */
 function summarize(
   p: RowKernelParams,
   s: RowScratch,
   endCycle: number,
   nonZeros: number,
   wavelets: number,
+  addedColumns: number,
 ): GroupTiming {
   const rows = p.rowsPerGroup;
+  const perWeight = p.macCycles + p.overheadCycles;
   let crit = 0;
   let sumBusy = 0;
   let sumMac = 0;
   for (let r = 0; r < rows; r++) {
+    s.busy[r] = s.nonZeros[r]! * perWeight + addedColumns * p.addCycles;
     sumBusy += s.busy[r]!;
-    sumMac += s.mac[r]!;
+    sumMac += s.nonZeros[r]! * p.macCycles;
     if (s.busy[r]! > s.busy[crit]!) crit = r;
   }
   const fill = Math.max(0, s.fill[crit]!);
@@ -241,7 +249,7 @@ export function simulateGemmGroup(
 ): GroupTiming {
   resetScratch(s);
   // Locals for everything the loops touch: this runs once per (row, output column) of the model.
-  const { dpFree, busy, mac, ioWait, redWait, fill, end, linkFree, release } = s;
+  const { dpFree, nonZeros, ioWait, redWait, fill, end, linkFree, release } = s;
   const { counts, stride, colStep, countRows } = g;
   const rows = p.rowsPerGroup;
   const A = p.buffers;
@@ -306,12 +314,10 @@ export function simulateGemmGroup(
           else redWait[r]! += start - free;
         }
         if (e > computed) ioWait[r]! += e - computed; // waiting inside the block for weights on their way
-        mac[r]! += n * macCycles;
-        busy[r]! += work;
+        nonZeros[r]! += n;
       }
       if (fill[r]! < 0) fill[r] = e;
       end[r] = e;
-      busy[r]! += add;
       dpFree[r] = e + add;
     }
     // The chain: the farthest row starts, each row adds its partial and passes the sum on.
@@ -330,7 +336,7 @@ export function simulateGemmGroup(
     }
     wavelets += rows * tokens;
   }
-  return summarize(p, s, linkFree[0]!, streamed, wavelets);
+  return summarize(p, s, linkFree[0]!, streamed, wavelets, g.colEnd - g.colStart);
 }
 
 /**
@@ -346,7 +352,7 @@ export function simulateSddmmGroup(
   options: KernelOptions = {},
 ): GroupTiming {
   resetScratch(s);
-  const { dpFree, busy, mac, ioWait, redWait, fill, release } = s;
+  const { dpFree, nonZeros, ioWait, redWait, fill, release } = s;
   const { counts, stride, colStep, countRows } = g;
   const rows = p.rowsPerGroup;
   const B = p.buffers;
@@ -412,8 +418,7 @@ export function simulateSddmmGroup(
         else redWait[r]! += start - free;
       }
       if (e > computed) ioWait[r]! += e - computed;
-      mac[r]! += n * macCycles;
-      busy[r]! += work;
+      nonZeros[r]! += n;
       dpFree[r] = e;
       wavelets += n;
       if (e > columnEnd) columnEnd = e;
@@ -423,5 +428,5 @@ export function simulateSddmmGroup(
   let endCycle = 0;
   for (let r = 0; r < rows; r++) if (dpFree[r]! > endCycle) endCycle = dpFree[r]!;
   for (let r = 0; r < rows; r++) if (fill[r]! < 0) fill[r] = 0;
-  return summarize(p, s, endCycle, streamed, wavelets);
+  return summarize(p, s, endCycle, streamed, wavelets, 0);
 }

@@ -7,7 +7,7 @@
 import type { DataflowNode } from '../../compiler/ir/graph.ts';
 import { elementwiseCycles } from '../../compiler/place/place-node.ts';
 import type { MatmulTiling, Placement } from '../../compiler/place/placed-program.ts';
-import type { TileCounts } from '../../models/masks/tile-counts.ts';
+import type { SliceCounts } from '../../models/masks/multi-tiling.ts';
 import type { HardwareConfig } from '../arch/hardware-config.ts';
 import { ioBitsPerCycle, ioWeightsPerCycle, macsPerCycle } from '../arch/machine-rates.ts';
 import { type Counters, zeroCounters, zeroCycles } from '../counters.ts';
@@ -61,13 +61,13 @@ export function rowKernelParams(hw: HardwareConfig, t: MatmulTiling): RowKernelP
 export function simulateMatmul(
   hw: HardwareConfig,
   t: MatmulTiling,
-  counts: TileCounts | RowCounts,
+  counts: SliceCounts | RowCounts,
   options: { readonly denseWork?: boolean } = {},
 ): NodeResult {
   const layout =
     'perRow' in counts
       ? { counts: counts.perRow, stride: 1, colStep: 0, countRows: counts.perRow.length }
-      : { counts: counts.counts, stride: counts.gridCols, colStep: 1, countRows: counts.gridRows };
+      : { counts: counts.counts, stride: 1, colStep: counts.slices, countRows: counts.slices };
   const p = rowKernelParams(hw, t);
   const scratch = createScratch(t.rowsPerGroup, t.buffers);
   const run = t.kernel === 'sddmm' ? simulateSddmmGroup : simulateGemmGroup;
