@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { randomStream } from '../random-streams.ts';
 import { countTiles, generateBitMask } from './bit-mask.ts';
-import { countBitsForTilings, drawMaskTilings, sliceCount, uniformBelow } from './multi-tiling.ts';
+import {
+  countBitsForTilings,
+  createCountArray,
+  drawMaskTilings,
+  sliceCount,
+  uniformBelow,
+} from './multi-tiling.ts';
 import { chiSquareFit, chiSquareSameLaw, meanZ, moments, varianceZ } from './test-statistics.ts';
 
 const UNSTRUCTURED = { kind: 'unstructured' } as const;
+const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
 
 describe('drawMaskTilings: one unstructured mask seen through several tilings', () => {
   // 0.8 draws each row through its zeros (the complement), 0.3 through its non-zeros.
@@ -18,10 +25,10 @@ describe('drawMaskTilings: one unstructured mask seen through several tilings', 
         { kSlice: 3, transposed: true },
       ];
       const samples = 3000;
-      const collect = (draw: (s: number) => Uint32Array[]) => {
+      const collect = (draw: (s: number) => ArrayLike<number>[]) => {
         const out: number[][] = [];
         for (let s = 0; s < samples; s++) {
-          const all = draw(s).flatMap((c) => [...c]);
+          const all = draw(s).flatMap((c) => Array.from(c));
           all.forEach((v, k) => {
             out[k] ??= [];
             out[k]!.push(v);
@@ -77,7 +84,7 @@ describe('drawMaskTilings: one unstructured mask seen through several tilings', 
           expect(sliceCount(transposed!, j, i)).toBe(bit);
         }
       }
-      expect(forward!.counts.reduce((a, b) => a + b, 0)).toBe(Math.round(density * rows * cols));
+      expect(sum(forward!.counts)).toBe(Math.round(density * rows * cols));
     },
   );
 
@@ -93,7 +100,7 @@ describe('drawMaskTilings: one unstructured mask seen through several tilings', 
     ] as const) {
       const a = drawMaskTilings(300, 500, density, UNSTRUCTURED, randomStream(5, 'm'), tilings);
       const b = drawMaskTilings(300, 500, density, UNSTRUCTURED, randomStream(5, 'm'), tilings);
-      for (const t of a) expect(t.counts.reduce((x, y) => x + y, 0)).toBe(kept);
+      for (const t of a) expect(sum(t.counts)).toBe(kept);
       for (const t of a) for (const c of t.counts) expect(c).toBeLessThanOrEqual(t.kSlice);
       expect(a.map((t) => [...t.counts])).toEqual(b.map((t) => [...t.counts]));
     }
@@ -115,6 +122,25 @@ describe('drawMaskTilings: one unstructured mask seen through several tilings', 
       for (let col = 0; col < 8; col++)
         expect(sliceCount(drawn, slice, col)).toBe(tiles.counts[slice * tiles.gridCols + col]);
     expect([...drawn.counts].every((c) => c === 2)).toBe(true); // 2 of every 4 along K
+  });
+});
+
+describe('count arrays', () => {
+  it('are the narrowest that holds kSlice, and count past 255 and 65,535 exactly', () => {
+    for (const [kSlice, kind] of [
+      [255, Uint8Array],
+      [256, Uint16Array],
+      [65_535, Uint16Array],
+      [65_536, Uint32Array],
+    ] as const) {
+      expect(createCountArray(4, kSlice)).toBeInstanceOf(kind);
+    }
+    // A full mask: every k-slice count is its height (300, then the last slice's 100).
+    const full = drawMaskTilings(700, 3, 1, UNSTRUCTURED, randomStream(1, 'full'), [
+      { kSlice: 300, transposed: false },
+    ])[0]!;
+    expect(full.counts).toBeInstanceOf(Uint16Array);
+    expect(Array.from(full.counts)).toEqual([300, 300, 100, 300, 300, 100, 300, 300, 100]);
   });
 });
 

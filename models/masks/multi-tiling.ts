@@ -27,6 +27,19 @@ export interface SliceTiling {
 }
 
 /**
+ * Counts of at most kSlice each, in the narrowest array that holds them: a GPT-3 XL matrix has
+ * about a million tiles per tiling, and the kernels' reads of them are what two workers compete
+ * for (the cores share the memory bandwidth beyond their own caches).
+ */
+export type CountArray = Uint8Array | Uint16Array | Uint32Array;
+
+export function createCountArray(length: number, maxCount: number): CountArray {
+  if (maxCount <= 0xff) return new Uint8Array(length);
+  if (maxCount <= 0xffff) return new Uint16Array(length);
+  return new Uint32Array(length);
+}
+
+/**
  * Non-zeros per (k-slice, output column) of one tiling, stored column by column. For W as stored
  * ([K inputs, N outputs]) K is its rows; for Wᵀ (transposed) K is W's columns and N its rows.
  */
@@ -37,13 +50,13 @@ export interface SliceCounts {
   /** Output columns (N). */
   readonly cols: number;
   /** Non-zeros of k-slice s in output column j at j · slices + s. */
-  readonly counts: Uint32Array;
+  readonly counts: CountArray;
 }
 
 export function createSliceCounts(k: number, n: number, kSlice: number): SliceCounts {
   checkTile(kSlice, 1);
   const slices = Math.ceil(k / kSlice);
-  return { kSlice, slices, cols: n, counts: new Uint32Array(slices * n) };
+  return { kSlice, slices, cols: n, counts: createCountArray(slices * n, kSlice) };
 }
 
 /** Non-zeros of k-slice `slice` in output column `col`. */
@@ -105,7 +118,7 @@ export function drawMaskTilings(
   // The block's rows are padded by a cache line, so that a power-of-two width does not put every
   // row of a column in the same cache set.
   const blockStride = cols + SLICE_BLOCK;
-  const transposed: { counts: Uint32Array; slices: number; bounds: Int32Array }[] = [];
+  const transposed: { counts: CountArray; slices: number; bounds: Int32Array }[] = [];
   tilings.forEach((t, i) => {
     const o = out[i]!;
     if (!t.transposed) {
@@ -293,7 +306,7 @@ function writeBlock(
 }
 
 /** out[at + i] = set bits of `bits` in columns [bounds[i], bounds[i + 1]), by prefix popcounts. */
-function countRanges(bits: Int32Array, bounds: Int32Array, out: Uint32Array, at: number): void {
+function countRanges(bits: Int32Array, bounds: Int32Array, out: CountArray, at: number): void {
   let word = 0;
   let before = 0; // set bits in the words before `word`
   let previous = 0;

@@ -20,6 +20,7 @@
  * as iterating every column (exactly for whole-cycle times; to the rounding of doubles when a
  * fractional stream rate entered them), at a fraction of the cost (tested).
  */
+import type { CountArray } from '../../models/masks/multi-tiling.ts';
 
 export interface RowKernelParams {
   readonly rowsPerGroup: number;
@@ -190,7 +191,7 @@ function resetScratch(s: RowScratch): void {
  * operand has the same counts in every column: one per row, colStep 0.
  */
 export interface GroupCounts {
-  readonly counts: Uint32Array;
+  readonly counts: CountArray;
   readonly stride: number;
   readonly colStep: number;
   readonly countRows: number;
