@@ -11,6 +11,7 @@ export {
   compileWorkload,
 } from './compiler/pipeline.ts';
 export type { PlacedProgram, Placement } from './compiler/place/placed-program.ts';
+export * from './hardware/hardware-config.ts';
 export * from './models/diagnostics.ts';
 export { type FlopSummary, summarizeFlops } from './models/flop-summary.ts';
 export {
@@ -37,7 +38,6 @@ export { deriveMetrics, METRIC_DEFINITIONS } from './reports/metrics.ts';
 export { buildReport, type Report, ReportSchema } from './reports/report-json.ts';
 export { validateGemmPoints } from './reports/validation.ts';
 export { writeReport } from './reports/write-report.ts';
-export * from './simulator/arch/hardware-config.ts';
 export * from './simulator/counters.ts';
 export { CancelledError, serialExecutor, type UnitExecutor } from './simulator/executor.ts';
 export { CALIBRATION_TOKENS, type GemmResult, simulateGemm } from './simulator/gemm.ts';

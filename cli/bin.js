@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const COMPILED_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const SOURCES = ['index.ts', 'cli', 'models', 'workloads', 'compiler', 'simulator', 'reports'];
+const SOURCES = ['index.ts', 'cli', 'models', 'hardware', 'workloads', 'compiler', 'simulator', 'reports'];
 
 /** The newest modification time of a TypeScript source at `path` (a file, or a folder's files). */
 function newestSource(path) {

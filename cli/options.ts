@@ -46,3 +46,13 @@ export function parseSparsityOption(option: string, text: string): number {
   }
   return value;
 }
+
+/** Collects a repeatable option's values in the order given (commander's argParser). */
+export function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
+export const SET_OPTION = '--set <path=value>';
+export const SET_HELP =
+  "override a field of the workload file for this command, repeatable: a dotted path as in a sweep's vary, " +
+  'e.g. --set hardware.fmacsPerCycle=8 --set sparsity=0.5 (values are JSON, or plain strings)';

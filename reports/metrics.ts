@@ -3,8 +3,8 @@
  * ratio of a report is computed here, once, from summed counts: never an average of ratios.
  * Fractions stay in [0, 1] (percent only when printed); times are seconds of the simulated machine.
  */
-import type { HardwareConfig } from '../simulator/arch/hardware-config.ts';
-import { macsPerCycle, meshPes } from '../simulator/arch/machine-rates.ts';
+import type { HardwareConfig } from '../hardware/hardware-config.ts';
+import { macsPerCycle, meshPes } from '../hardware/machine-rates.ts';
 import type { OpKind } from '../simulator/assemble.ts';
 import {
   type Counters,

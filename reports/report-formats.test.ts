@@ -139,7 +139,7 @@ describe('report.md', () => {
     expect(md).toContain('`data/gpu-h100-gpt3xl-step.json`');
     expect(md).toContain('`data/gpu-h100-sparse.json`');
     expect(md).toMatch(/\| taskOverheadCycles \| \d+ \| .*\[UNC\]/);
-    expect(md).toContain('simulator/arch/kernel-costs.ts');
+    expect(md).toMatch(/\| layernormOpsPerElement \| 6 \| .*\[UNC\]/);
   });
 
   it('defines every metric and every stall cause', () => {

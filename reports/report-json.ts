@@ -7,8 +7,8 @@
  * `meta` is byte-identical across runs and worker counts.
  */
 import { z } from 'zod';
+import { HardwareConfigSchema } from '../hardware/hardware-config.ts';
 import { ModelConfigSchema } from '../models/model-config.ts';
-import { HardwareConfigSchema } from '../simulator/arch/hardware-config.ts';
 import type { WorkloadSummary } from '../simulator/run-summary.ts';
 import { GradualScheduleSchema } from '../workloads/index.ts';
 import { type GpuBaseline, h100Seconds, loadGpuBaseline } from './gpu-baseline.ts';

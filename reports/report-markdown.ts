@@ -6,8 +6,7 @@
  * parameters, and the definition of every metric and stall cause.
  */
 
-import { HardwareConfigSchema } from '../simulator/arch/hardware-config.ts';
-import * as kernelCosts from '../simulator/arch/kernel-costs.ts';
+import { HardwareConfigSchema } from '../hardware/hardware-config.ts';
 import { STALL_CAUSES } from '../simulator/counters.ts';
 import { count, percent, ratio, seconds, si } from './format-values.ts';
 import { METRIC_DEFINITIONS, STALL_CAUSE_DEFINITIONS } from './metrics.ts';
@@ -277,21 +276,17 @@ function hardwareSection(report: Report): string {
     });
     return `### ${hw.name}\n\n${table(['parameter', 'value', 'what (tagged [UNC]: no published figure)'], rows, 3)}`;
   });
-  const costs = Object.entries(kernelCosts).map(([name, value]) => [
-    name,
-    typeof value === 'object' ? JSON.stringify(value) : String(value),
-  ]);
   return [
     '## Hardware and parameters',
     '',
-    'The machine as simulated. Parameters tagged [UNC] have no published figure; those marked ' +
-      'calibrated were fitted to the measured CS-2 GEMM speedups (`data/cs2-gemm-speedup.json`).',
+    'The machine as simulated. Parameters tagged [UNC] have no published figure (the kernel costs ' +
+      'of the element-wise ops and the SRAM reservations among them); those marked calibrated were ' +
+      'fitted to measured CS-2 data (`wafersim validate` says to which points).',
     '',
     ...sections.flatMap((s) => [s, '']),
-    'Kernel costs without a published figure (`simulator/arch/kernel-costs.ts`, all [UNC]):',
-    '',
-    table(['parameter', 'value'], costs, 2),
-  ].join('\n');
+  ]
+    .join('\n')
+    .trimEnd();
 }
 
 function definitionsSection(): string {

@@ -9,8 +9,8 @@
  * steps) runs the dense step.
  */
 
+import { HARDWARE_PRESETS, type HardwareConfig } from '../hardware/hardware-config.ts';
 import { DENSE, type SparsitySpec } from '../models/sparsity.ts';
-import { HARDWARE_PRESETS, type HardwareConfig } from '../simulator/arch/hardware-config.ts';
 import type { OpKind } from '../simulator/assemble.ts';
 import { type Counters, type CyclesByCause, zeroCounters, zeroCycles } from '../simulator/counters.ts';
 import type { PhaseSummary, StepSummary, WorkloadSummary } from '../simulator/run-summary.ts';

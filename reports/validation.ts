@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import { ModelConfigSchema } from '../models/model-config.ts';
-import type { HardwareConfig } from '../simulator/arch/hardware-config.ts';
 import { totalCycles } from '../simulator/counters.ts';
 import type { UnitExecutor } from '../simulator/executor.ts';
 import { CALIBRATION_TOKENS, simulateGemm } from '../simulator/gemm.ts';

@@ -11,15 +11,16 @@
  *      error moves by under half a percent from 0 to 12 cycles) while a whole step is sensitive
  *      to it (a few percent per cycle for Llama-7B): the step data pins it.
  * Every other point is held out. Run: npx tsx scripts/calibrate.ts
- * The chosen values are written by hand into simulator/arch/hardware-config.ts (cs2 preset).
+ * The chosen values are written by hand into hardware/hardware-config.ts (cs2 preset).
  */
+
+import { HARDWARE_PRESETS } from '../hardware/hardware-config.ts';
 import {
   CALIBRATION,
   loadMeasuredSteps,
   validateGemmPoints,
   validateStepPoints,
 } from '../reports/validation.ts';
-import { HARDWARE_PRESETS } from '../simulator/arch/hardware-config.ts';
 import { createExecutor } from '../simulator/parallel/index.ts';
 
 const cs2 = HARDWARE_PRESETS.cs2!;

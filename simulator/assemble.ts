@@ -6,7 +6,7 @@
 
 import type { DataflowNode } from '../compiler/ir/graph.ts';
 import type { CompiledPhase } from '../compiler/pipeline.ts';
-import { ioBitsPerCycle } from './arch/machine-rates.ts';
+import { ioBitsPerCycle } from '../hardware/machine-rates.ts';
 import { addCounters, type Counters, totalCycles, zeroCounters } from './counters.ts';
 import type { PhaseLayout } from './plan.ts';
 import { scaleRemainderResult } from './remainder.ts';

@@ -5,11 +5,11 @@
 
 import type { MatmulTiling } from '../compiler/place/placed-program.ts';
 import { chooseMatmulTiling, type MatmulProblem } from '../compiler/place/tile-matmul.ts';
+import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import { inputError } from '../models/diagnostics.ts';
 import { drawMaskTilings } from '../models/masks/multi-tiling.ts';
 import { randomStream } from '../models/random-streams.ts';
 import { parsePattern } from '../models/sparsity.ts';
-import type { HardwareConfig } from './arch/hardware-config.ts';
 import { type Counters, totalCycles } from './counters.ts';
 import { denseRowCounts } from './engine/mask-counts.ts';
 import { simulateMatmul } from './engine/simulate-node.ts';

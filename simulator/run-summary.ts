@@ -2,10 +2,11 @@
  * The serializable result of simulating workloads: plain data, structured-cloneable (it crosses
  * from a session worker to the CLI), raw counters only. reports/ derives every metric from it.
  */
+
+import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import type { ModelConfig } from '../models/model-config.ts';
 import type { SparsitySpec } from '../models/sparsity.ts';
 import type { SparsitySchedule, Workload } from '../workloads/index.ts';
-import type { HardwareConfig } from './arch/hardware-config.ts';
 import type { OpKind, StepResult } from './assemble.ts';
 import type { Counters } from './counters.ts';
 import type { PhaseResult, SimulatedStep, WorkloadResult } from './run-workload.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { HARDWARE_PRESETS } from '../hardware/hardware-config.ts';
+import { ioBitsPerCycle, swarmxLevels } from '../hardware/machine-rates.ts';
 import { TINY_MESH, TINY_MODEL } from '../tests/fixtures.ts';
 import { parseWorkload } from '../workloads/index.ts';
-import { HARDWARE_PRESETS } from './arch/hardware-config.ts';
-import { ioBitsPerCycle, swarmxLevels } from './arch/machine-rates.ts';
 import { totalCycles } from './counters.ts';
 import { simulateWorkload } from './run-workload.ts';
 import { boundaryCycles, stepBoundary } from './step-boundary.ts';

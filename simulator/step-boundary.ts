@@ -8,8 +8,8 @@
  *     next step (calibrated: see `wafersim validate`).
  * Each part is a number of core cycles; the step assembly charges their sum to `bubble`.
  */
-import type { HardwareConfig } from './arch/hardware-config.ts';
-import { ioBitsPerCycle, secondsToCycles, swarmxLevels } from './arch/machine-rates.ts';
+import type { HardwareConfig } from '../hardware/hardware-config.ts';
+import { ioBitsPerCycle, secondsToCycles, swarmxLevels } from '../hardware/machine-rates.ts';
 
 export interface StepBoundary {
   /** The last gradients of the step streaming out over the wafer I/O. */

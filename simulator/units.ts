@@ -7,11 +7,11 @@
  */
 import type { DataflowNode } from '../compiler/ir/graph.ts';
 import type { MatmulTiling, Placement } from '../compiler/place/placed-program.ts';
+import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import type { BitMask } from '../models/masks/bit-mask.ts';
 import { countBitsForTilings, drawMaskTilings, type SliceTiling } from '../models/masks/multi-tiling.ts';
 import { randomStream } from '../models/random-streams.ts';
 import { parsePattern } from '../models/sparsity.ts';
-import type { HardwareConfig } from './arch/hardware-config.ts';
 import type { Counters } from './counters.ts';
 import { denseRowCounts } from './engine/mask-counts.ts';
 import { simulateMatmul, simulateSimple } from './engine/simulate-node.ts';

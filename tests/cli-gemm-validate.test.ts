@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.ts';
 
 describe('wafersim gemm (the real bin)', () => {
@@ -40,6 +43,47 @@ describe('wafersim gemm (the real bin)', () => {
     const h = runCli(['gemm', '--k', '8', '--n', '8', '--hardware', 'cs9']);
     expect(h.code).toBe(2);
     expect(h.stderr).toMatch(/unknown hardware preset 'cs9'/);
+  });
+});
+
+describe('wafersim gemm: hardware files and --set', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wafersim-gemm-hw-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'wide.json'),
+    JSON.stringify({ version: 1, extends: 'cs2', fmacsPerCycle: 8, fmacsPerCycleFp32Accumulate: 4 }),
+  );
+  const gemm = (...extra: string[]) =>
+    runCli(['gemm', '--k', '2048', '--n', '2048', '--m', '65536', '--sparsity', '0.5', '--json', ...extra], {
+      cwd: dir,
+    });
+
+  it('a hardware file, --set on a preset and the cs2-8wide preset simulate the same machine', () => {
+    const results = [
+      gemm('--hardware', './wide.json'),
+      gemm('--set', 'hardware.fmacsPerCycle=8', '--set', 'hardware.fmacsPerCycleFp32Accumulate=4'),
+      gemm('--hardware', 'cs2-8wide'),
+    ];
+    for (const r of results) expect([r.code, r.stderr]).toEqual([0, '']);
+    const [file, set, preset] = results.map((r) => JSON.parse(r.stdout));
+    expect(file).toEqual(preset);
+    expect(set).toEqual(preset);
+    // Twice the FP32-accumulate MACs per cycle: the dense GEMM takes fewer cycles than on a CS-2.
+    const cs2 = JSON.parse(gemm().stdout);
+    expect(preset.denseCycles).toBeLessThan(0.7 * cs2.denseCycles);
+  });
+
+  it('only hardware.* may be set; a missing file and a bad value exit 2 naming them', () => {
+    const other = gemm('--set', 'batch.sequences=8');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/--set batch\.sequences: gemm simulates one GEMM/);
+    const missing = gemm('--hardware', './nope.json');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no such hardware file: .*nope\.json/);
+    const bad = gemm('--set', 'hardware.clockHz=fast');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/clockHz must be a positive number/);
+    expect(bad.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 });
 

@@ -1,5 +1,12 @@
 /** The workloads package (DESIGN §7): see README.md. */
 
+export {
+  HARDWARE_FILE_VERSION,
+  HardwareFileSchema,
+  hardwareFileJsonSchema,
+  loadHardware,
+  loadHardwareFile,
+} from './hardware-file.ts';
 export { workloadJsonSchema } from './json-schema.ts';
 export {
   type LoadWorkloadOptions,
@@ -7,6 +14,7 @@ export {
   type ParseWorkloadOptions,
   parseWorkload,
   type ResolvedRef,
+  resolveHardwareField,
   resolveStudyOrWorkload,
   resolveWorkload,
 } from './load-workload.ts';

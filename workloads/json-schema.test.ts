@@ -25,8 +25,12 @@ describe('workloadJsonSchema', () => {
   it('offers the model and hardware presets for completion', () => {
     const modelNames = (properties.model!.anyOf as Schema[])[0]!.enum;
     expect(modelNames).toContain('mediswift-xl');
-    const hardware = properties.hardware?.properties as Record<string, Schema>;
+    const [asString, asObject] = properties.hardware!.anyOf as Schema[];
+    expect(asString!.type).toBe('string');
+    expect(asString!.examples).toContain('cs3');
+    const hardware = asObject!.properties as Record<string, Schema>;
     expect(hardware.preset?.enum).toEqual(['cs2', 'cs3', 'cs2-fp16acc', 'cs2-2x-io', 'cs2-8wide']);
+    expect(hardware.file?.type).toBe('string');
     expect(properties.extends?.examples).toContain('mediswift-xl-s75');
   });
 
@@ -40,5 +44,7 @@ describe('workloadJsonSchema', () => {
     const xl = WORKLOAD_PRESETS['mediswift-xl-s75']!;
     expect(check.safeParse({ ...xl, sparsity: 75 }).success).toBe(false);
     expect(check.safeParse({ ...xl, sparsty: 0.75 }).success).toBe(false);
+    expect(check.safeParse({ ...xl, hardware: './machine.json' }).success).toBe(true);
+    expect(check.safeParse({ ...xl, hardware: { file: './m.json', clockHz: 1e9 } }).success).toBe(true);
   });
 });

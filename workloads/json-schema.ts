@@ -4,8 +4,8 @@
  * (unique phase names, startFraction ≤ endFraction, N:M levels) are checked by wafersim only.
  */
 import { z } from 'zod';
+import { HARDWARE_PRESET_NAMES } from '../hardware/hardware-config.ts';
 import { MODEL_PRESET_NAMES } from '../models/model-config.ts';
-import { HARDWARE_PRESET_NAMES } from '../simulator/arch/hardware-config.ts';
 import { WORKLOAD_PRESET_NAMES } from './presets.ts';
 import { HardwarePresetNameSchema, ModelPresetNameSchema, WorkloadSchema } from './workload-schema.ts';
 
@@ -23,6 +23,20 @@ export function workloadJsonSchema(): z.core.JSONSchema.BaseSchema {
   });
   const properties = schema.properties as Record<string, z.core.JSONSchema.BaseSchema>;
   properties.extends = { ...properties.extends, examples: [...WORKLOAD_PRESET_NAMES, './base.json'] };
+  // The loader also takes a preset name or a hardware file's path for `hardware` (load-workload.ts).
+  const { description: hardwareDescription, default: _default, ...hardwareObject } = properties.hardware!;
+  properties.hardware = {
+    description: hardwareDescription,
+    anyOf: [
+      {
+        type: 'string',
+        description:
+          'A hardware preset name, or the path of a hardware file (ends in .json or contains a slash)',
+        examples: [...HARDWARE_PRESET_NAMES, './my-machine.json'],
+      },
+      hardwareObject,
+    ],
+  };
   const { $schema: _draft, ...rest } = schema;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HARDWARE_PRESETS } from '../hardware/hardware-config.ts';
 import { type Diagnostic, InputError } from '../models/diagnostics.ts';
-import { HARDWARE_PRESETS } from '../simulator/arch/hardware-config.ts';
 import { loadWorkload, parseWorkload, resolveStudyOrWorkload } from './load-workload.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wafersim-workloads-'));

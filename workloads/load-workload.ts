@@ -7,6 +7,13 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import {
+  HARDWARE_CONFIG_KEYS,
+  HARDWARE_PRESET_NAMES,
+  HARDWARE_PRESETS,
+  type HardwareConfig,
+  HardwareConfigSchema,
+} from '../hardware/hardware-config.ts';
+import {
   type Diagnostic,
   didYouMean,
   InputError,
@@ -16,18 +23,13 @@ import {
 import { MODEL_PRESET_NAMES, MODEL_PRESETS } from '../models/model-config.ts';
 import { looksLikePath, readJsonFile } from '../models/read-json.ts';
 import { sparsitySpec } from '../models/sparsity.ts';
-import {
-  HARDWARE_CONFIG_KEYS,
-  HARDWARE_PRESET_NAMES,
-  HARDWARE_PRESETS,
-  type HardwareConfig,
-  HardwareConfigSchema,
-} from '../simulator/arch/hardware-config.ts';
+import { loadHardwareFile } from './hardware-file.ts';
 import { isPlainObject, type Layer, mergeLayers } from './merge-layers.ts';
 import { STUDY_PRESET_NAMES, STUDY_PRESETS, WORKLOAD_PRESET_NAMES, WORKLOAD_PRESETS } from './presets.ts';
 import { workloadDiagnostics, workloadErrorMap } from './workload-diagnostics.ts';
 import {
   describeInput,
+  HardwareFieldSchema,
   phaseSchedule,
   WORKLOAD_FILE_VERSION,
   type Workload,
@@ -153,8 +155,47 @@ function versionDiagnostics(layer: ChainLayer): Diagnostic[] {
   ];
 }
 
+/** Which machine the layers merged so far start from. */
+interface HardwareBase {
+  readonly preset: boolean;
+  readonly file: boolean;
+}
+
+/**
+ * A layer's hardware reference made independent of the layer's folder: `"hardware": "cs3"` and
+ * `"hardware": "./m.json"` become `{ preset }` and `{ file }` objects, a file's path absolute, and a
+ * layer that names a preset (or a file) drops the file (or preset) the layers below it named.
+ */
+function normalizeHardware(layer: ChainLayer, below: HardwareBase): [ChainLayer, HardwareBase] {
+  const hw = layer.raw.hardware;
+  let ref: Record<string, unknown> | undefined;
+  if (typeof hw === 'string' && hw !== '') {
+    ref = looksLikePath(hw) ? { file: hw } : { preset: hw };
+  } else if (isPlainObject(hw)) {
+    ref = { ...hw };
+  }
+  if (ref === undefined) return [layer, hw === undefined ? below : { preset: false, file: false }];
+  const names = (key: 'preset' | 'file') => typeof ref[key] === 'string' && ref[key] !== '';
+  if (names('file')) {
+    ref.file = resolve(layer.dir, ref.file as string);
+    if (below.preset && !Object.hasOwn(ref, 'preset')) ref.preset = null;
+  } else if (names('preset') && below.file && !Object.hasOwn(ref, 'file')) {
+    ref.file = null;
+  }
+  const after = (key: 'preset' | 'file') => names(key) || (below[key] && !Object.hasOwn(ref, key));
+  return [
+    { ...layer, raw: { ...layer.raw, hardware: ref } },
+    { preset: after('preset'), file: after('file') },
+  ];
+}
+
 function parseChain(top: ChainLayer, cwd: string, defaults: { name: string; source: string }): Workload {
-  const chain = collectChain(top, cwd);
+  let below: HardwareBase = { preset: false, file: false };
+  const chain = collectChain(top, cwd).map((layer) => {
+    const [normalized, after] = normalizeHardware(layer, below);
+    below = after;
+    return normalized;
+  });
   const diagnostics = chain.flatMap(versionDiagnostics);
   const merged = mergeLayers(chain);
   // Every layer's version was checked above; a child may not drop it by a null.
@@ -236,10 +277,13 @@ export function resolveWorkload(file: WorkloadFile, options: { name: string; sou
   };
 }
 
-/** The preset with the overrides applied, named after both (`cs2 (fmacsPerCycle=8)`) so reports show what ran. */
+/**
+ * The preset or file with the overrides applied, named after both (`cs2 (fmacsPerCycle=8)`) so
+ * reports show what ran, unless the workload names it.
+ */
 function resolveHardware(ref: WorkloadFile['hardware']): HardwareConfig {
-  const { preset, ...fields } = ref;
-  const base = HARDWARE_PRESETS[preset];
+  const { preset = 'cs2', file, name: ownName, ...fields } = ref;
+  const base = file !== undefined ? loadHardwareFile(file, 'hardware.file') : HARDWARE_PRESETS[preset];
   if (base === undefined) {
     throw inputError(
       'unknown-preset',
@@ -251,9 +295,10 @@ function resolveHardware(ref: WorkloadFile['hardware']): HardwareConfig {
     ([key, value]) => value !== undefined && HARDWARE_CONFIG_KEYS.includes(key),
   );
   const name =
-    overrides.length === 0
-      ? preset
-      : `${preset} (${overrides.map(([k, v]) => `${k}=${String(v)}`).join(', ')})`;
+    ownName ??
+    (overrides.length === 0
+      ? base.name
+      : `${base.name} (${overrides.map(([k, v]) => `${k}=${String(v)}`).join(', ')})`);
   const parsed = HardwareConfigSchema.safeParse(
     { ...base, ...Object.fromEntries(overrides), name },
     { error: workloadErrorMap },
@@ -261,6 +306,25 @@ function resolveHardware(ref: WorkloadFile['hardware']): HardwareConfig {
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ['hardware', ...issue.path] }));
   throw new InputError(workloadDiagnostics(new z.ZodError(issues), WorkloadSchema, () => undefined));
+}
+
+/**
+ * A hardware reference on its own (what `gemm --hardware` takes): a preset name, a hardware file
+ * (relative to `cwd`) or the object form of a workload's `hardware` field, resolved in full.
+ */
+export function resolveHardwareField(raw: unknown, options: LoadWorkloadOptions = {}): HardwareConfig {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const [layer] = normalizeHardware(
+    { label: undefined, raw: { hardware: raw }, id: 'inline:', dir: cwd },
+    { preset: false, file: false },
+  );
+  const ref = layer.raw.hardware;
+  const parsed = HardwareFieldSchema.safeParse(ref, { error: workloadErrorMap });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ['hardware', ...issue.path] }));
+    throw new InputError(workloadDiagnostics(new z.ZodError(issues), WorkloadSchema, () => undefined));
+  }
+  return resolveHardware(parsed.data);
 }
 
 export interface ResolvedRef {

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HARDWARE_CONFIG_KEYS, HARDWARE_PRESET_NAMES } from '../hardware/hardware-config.ts';
 import { InputError } from '../models/diagnostics.ts';
 import {
   MODEL_CONFIG_KEYS,
@@ -14,7 +15,6 @@ import {
   type ModelConfig,
 } from '../models/model-config.ts';
 import { SparsitySpecSchema } from '../models/sparsity.ts';
-import { HARDWARE_CONFIG_KEYS, HARDWARE_PRESET_NAMES } from '../simulator/arch/hardware-config.ts';
 import { parseWorkload } from './load-workload.ts';
 import { averageDensity, levelAt } from './workload-schema.ts';
 

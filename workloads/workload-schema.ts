@@ -5,6 +5,12 @@
  * resolved, plain data the compiler and simulator read.
  */
 import { z } from 'zod';
+import {
+  HARDWARE_PRESET_NAMES,
+  HARDWARE_PRESETS,
+  type HardwareConfig,
+  HardwareRefSchema,
+} from '../hardware/hardware-config.ts';
 import { unknownNameMessage } from '../models/diagnostics.ts';
 import {
   MODEL_CONFIG_KEYS,
@@ -14,12 +20,6 @@ import {
   ModelConfigSchema,
 } from '../models/model-config.ts';
 import { parsePattern, type SparsitySpec, SparsitySpecSchema } from '../models/sparsity.ts';
-import {
-  HARDWARE_PRESET_NAMES,
-  HARDWARE_PRESETS,
-  type HardwareConfig,
-  HardwareRefSchema,
-} from '../simulator/arch/hardware-config.ts';
 
 export const WORKLOAD_FILE_VERSION = 1;
 export const ACTIVATION_POLICIES = ['auto', 'keep', 'recompute', 'spill'] as const;
@@ -151,10 +151,30 @@ export const ClusterSchema = z
   )
   .describe('A cluster of systems in data parallel; omitted: one system');
 
-const HardwareFieldSchema = HardwareRefSchema.extend({
-  preset: HardwarePresetNameSchema.default('cs2').describe(
-    `A hardware preset: ${HARDWARE_PRESET_NAMES.join(', ')}; the other fields override its values`,
+/**
+ * The machine: a preset or a hardware file, with any field overridden. A file may also write
+ * `"hardware": "cs3"` or `"hardware": "./machine.json"`; the loader expands that (and makes a
+ * file's path absolute) before this schema sees it, so only the object form is checked here.
+ */
+export const HardwareFieldSchema = HardwareRefSchema.extend({
+  preset: HardwarePresetNameSchema.optional().describe(
+    `A hardware preset: ${HARDWARE_PRESET_NAMES.join(', ')}; the other fields override its values. Default: cs2 (unless file is given)`,
   ),
+  file: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A hardware file (wafersim schema hardware), relative to the workload file; the other fields override its values',
+    ),
+  name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Name used in reports; default: the preset or file, with the overridden fields'),
+}).refine((h) => h.preset === undefined || h.file === undefined, {
+  error: 'hardware sets both preset and file: name one machine to start from',
+  path: ['file'],
 });
 
 export const GradualScheduleSchema = z
@@ -239,8 +259,8 @@ export const WorkloadSchema = z
       .optional()
       .describe("Context length (tokens per sequence); defaults to the model's seqLen"),
     batch: BatchSchema.describe('Batch sizes (sequences)'),
-    hardware: HardwareFieldSchema.default({ preset: 'cs2' }).describe(
-      'The machine: a hardware preset plus overrides of any of its fields',
+    hardware: HardwareFieldSchema.default({}).describe(
+      'The machine: a hardware preset or file plus overrides of any of its fields (or just a preset name or file path)',
     ),
     cluster: ClusterSchema.default({ systems: 1 }),
     activationPolicy: z

@@ -4,8 +4,10 @@ import { emitProgramJson } from '../../compiler/emit/emit-json.ts';
 import { emitProgramSummary } from '../../compiler/emit/emit-summary.ts';
 import { type CompiledPhase, compileWorkload } from '../../compiler/pipeline.ts';
 import { type Diagnostic, InputError, inputError } from '../../models/diagnostics.ts';
-import { resolveStudyOrWorkload, type Workload } from '../../workloads/index.ts';
+import type { Workload } from '../../workloads/index.ts';
 import type { Io } from '../io.ts';
+import { collect, SET_HELP, SET_OPTION } from '../options.ts';
+import { resolveRef } from '../workload-ref.ts';
 
 const EMIT_FORMATS = ['json', 'dot', 'summary'] as const;
 type EmitFormat = (typeof EMIT_FORMATS)[number];
@@ -13,6 +15,7 @@ type EmitFormat = (typeof EMIT_FORMATS)[number];
 interface CompileOptions {
   emit?: string;
   phase?: string;
+  set?: string[];
   json?: boolean;
 }
 
@@ -66,10 +69,11 @@ export function registerCompile(program: Command, io: Io): void {
     .argument('<workload>', 'a workload preset, a study preset or a workload JSON file')
     .option('--emit <format>', `output: ${EMIT_FORMATS.join(' | ')} (default summary)`)
     .option('--phase <name>', 'compile only this phase of the workload')
+    .option(SET_OPTION, SET_HELP, collect, [])
     .option('--json', 'the same as --emit json')
     .action((ref: string, options: CompileOptions) => {
       const emit = emitFormat(options);
-      const resolved = resolveStudyOrWorkload(ref);
+      const resolved = resolveRef(ref, options.set);
       if (emit === 'dot' && resolved.kind === 'study') {
         throw inputError(
           'invalid-value',

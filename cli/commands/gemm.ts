@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
+import { HARDWARE_PRESET_NAMES } from '../../hardware/hardware-config.ts';
 import { inputError, unknownNameMessage } from '../../models/diagnostics.ts';
+import { looksLikePath } from '../../models/read-json.ts';
 import { deriveGemmMetrics } from '../../reports/gemm-metrics.ts';
-import { HARDWARE_PRESET_NAMES, HARDWARE_PRESETS } from '../../simulator/arch/hardware-config.ts';
 import { STALL_CAUSES } from '../../simulator/counters.ts';
 import { CALIBRATION_TOKENS, simulateGemm } from '../../simulator/gemm.ts';
+import { resolveHardwareField } from '../../workloads/index.ts';
+import { parseOverride, targetPath } from '../../workloads/sweeps/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
-import { parsePositiveIntOption, parseSparsityOption } from '../options.ts';
+import { collect, parsePositiveIntOption, parseSparsityOption } from '../options.ts';
 
 interface GemmOptions {
   k: string;
@@ -14,6 +17,7 @@ interface GemmOptions {
   m?: string;
   sparsity: string;
   hardware: string;
+  set?: string[];
   json?: boolean;
 }
 
@@ -28,21 +32,24 @@ export function registerGemm(program: Command, io: Io): void {
       `tokens on the wafer (default ${CALIBRATION_TOKENS} = 88 × 2048, the calibration token count)`,
     )
     .option('--sparsity <S>', 'fraction of zero weights, in [0, 1)', '0')
-    .option('--hardware <preset>', `hardware preset: ${HARDWARE_PRESET_NAMES.join(', ')}`, 'cs2')
+    .option(
+      '--hardware <preset|file>',
+      `hardware preset (${HARDWARE_PRESET_NAMES.join(', ')}) or hardware file (wafersim schema hardware)`,
+      'cs2',
+    )
+    .option(
+      '--set <hardware.field=value>',
+      'override a hardware field, repeatable, e.g. --set hardware.fmacsPerCycle=8',
+      collect,
+      [],
+    )
     .option('--json', 'print only JSON')
     .action((options: GemmOptions) => {
       const k = parsePositiveIntOption('--k', options.k, true);
       const n = parsePositiveIntOption('--n', options.n, true);
       const m = options.m === undefined ? CALIBRATION_TOKENS : parsePositiveIntOption('--m', options.m, true);
       const sparsity = parseSparsityOption('--sparsity', options.sparsity);
-      const hardware = HARDWARE_PRESETS[options.hardware];
-      if (!hardware) {
-        throw inputError(
-          'unknown-preset',
-          '--hardware',
-          unknownNameMessage('hardware preset', options.hardware, HARDWARE_PRESET_NAMES),
-        );
-      }
+      const hardware = gemmHardware(options.hardware, options.set ?? []);
       const result = simulateGemm({ k, n, m, sparsity, hardware });
       const metrics = deriveGemmMetrics(result);
       if (options.json) {
@@ -67,4 +74,36 @@ export function registerGemm(program: Command, io: Io): void {
           `efficiency ${formatPercent(metrics.efficiency)}\n`,
       );
     });
+}
+
+/** `--hardware` with the `--set hardware.<field>` overrides applied; gemm takes no other paths. */
+function gemmHardware(ref: string, setTexts: readonly string[]) {
+  const fields: Record<string, unknown> = {};
+  for (const text of setTexts) {
+    const { path, value } = parseOverride(text);
+    const segments = targetPath(path);
+    if (segments[0] !== 'hardware' || segments.length !== 2) {
+      throw inputError(
+        'invalid-value',
+        `--set ${path}`,
+        'gemm simulates one GEMM on one machine: only hardware.<field> can be set (--k, --n, --m and --sparsity give the rest)',
+      );
+    }
+    if (segments[1] === 'preset' || segments[1] === 'file') {
+      throw inputError('invalid-value', `--set ${path}`, 'choose the machine with --hardware');
+    }
+    if (Object.hasOwn(fields, segments[1]!)) {
+      throw inputError('invalid-value', `--set ${path}`, `${path} is set twice; set it once`);
+    }
+    fields[segments[1]!] = value;
+  }
+  if (!looksLikePath(ref) && !HARDWARE_PRESET_NAMES.includes(ref)) {
+    throw inputError(
+      'unknown-preset',
+      '--hardware',
+      `${unknownNameMessage('hardware preset', ref, HARDWARE_PRESET_NAMES)} A hardware file must end in .json or contain a slash.`,
+    );
+  }
+  const base = looksLikePath(ref) ? { file: ref } : { preset: ref };
+  return resolveHardwareField({ ...base, ...fields });
 }

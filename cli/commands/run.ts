@@ -9,15 +9,17 @@ import {
   renderReportJson,
 } from '../../reports/report-json.ts';
 import { preloadReportPage, writeReport } from '../../reports/write-report.ts';
-import { resolveStudyOrWorkload } from '../../workloads/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
+import { collect, SET_HELP, SET_OPTION } from '../options.ts';
 import { invocationFacts, parseWorkers, simulateCancellably } from '../simulate.ts';
+import { resolveRef } from '../workload-ref.ts';
 
 const FIDELITIES = ['row', 'wavelet'] as const;
 
 interface RunCommandOptions {
   out?: string;
+  set?: string[];
   workers?: string;
   fidelity?: string;
   json?: boolean;
@@ -82,6 +84,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
     )
     .argument('<workload>', 'a workload JSON file, a workload preset or a study preset')
     .option('--out <dir>', 'directory for the report files (default: out/<name>)')
+    .option(SET_OPTION, SET_HELP, collect, [])
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
     .option('--fidelity <row|wavelet>', "simulation fidelity; only 'row' in this version", 'row')
     .option('--json', 'print only the report JSON on stdout (the files are still written)')
@@ -89,7 +92,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
       // Validate every option before any work, so bad input exits 2 with nothing written.
       const workers = parseWorkers(options.workers);
       checkFidelity(options.fidelity ?? 'row');
-      const resolved = resolveStudyOrWorkload(ref);
+      const resolved = resolveRef(ref, options.set);
       const outDir = options.out ?? join('out', resolved.name);
       preloadReportPage();
 

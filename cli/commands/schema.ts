@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { inputError, unknownNameMessage } from '../../models/diagnostics.ts';
-import { workloadJsonSchema } from '../../workloads/index.ts';
+import { hardwareFileJsonSchema, workloadJsonSchema } from '../../workloads/index.ts';
 import { sweepJsonSchema } from '../../workloads/sweeps/index.ts';
 import type { Io } from '../io.ts';
 
 const SCHEMAS: Record<string, () => unknown> = {
   workload: workloadJsonSchema,
   sweep: sweepJsonSchema,
+  hardware: hardwareFileJsonSchema,
 };
 
 export function registerSchema(program: Command, io: Io): void {

@@ -15,6 +15,7 @@ import { preloadSweepPage, writeSweepReport } from '../../reports/sweep/write-sw
 import {
   expandSweep,
   loadSweep,
+  parseOverride,
   parseShard,
   type Shard,
   type SweepPoint,
@@ -22,11 +23,13 @@ import {
 } from '../../workloads/sweeps/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
+import { collect, SET_HELP, SET_OPTION } from '../options.ts';
 import { invocationFacts, parseWorkers, simulateCancellably } from '../simulate.ts';
 
 interface SweepCommandOptions {
   shard?: string;
   out?: string;
+  set?: string[];
   workers?: string;
   json?: boolean;
 }
@@ -86,14 +89,16 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       '--out <dir>',
       'directory for the sweep files (default: out/<name>, a shard in out/<name>/shard-<i>-of-<n>)',
     )
+    .option(SET_OPTION, `${SET_HELP}; applied to the base, before each point's values`, collect, [])
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
     .option('--json', 'print only the sweep JSON on stdout (the files are still written)')
     .action(async (ref: string, options: SweepCommandOptions) => {
       // Validate every option and point before any simulation, so bad input exits 2 with nothing written.
       const workers = parseWorkers(options.workers);
       const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+      const overrides = (options.set ?? []).map((text) => parseOverride(text));
       const sweep = loadSweep(ref);
-      const expanded = expandSweep(sweep);
+      const expanded = expandSweep(sweep, { overrides });
       const points = shard ? shardPoints(expanded.points, shard.index, shard.count) : [...expanded.points];
       checkPointsCompile(points);
       const outDir = options.out ?? defaultOutDir(sweep.name, shard);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { HARDWARE_PRESETS } from '../../hardware/hardware-config.ts';
 import {
   CALIBRATION,
   type CalibratedParameter,
@@ -11,7 +12,6 @@ import {
   validateStepPoints,
   worstError,
 } from '../../reports/validation.ts';
-import { HARDWARE_PRESETS } from '../../simulator/arch/hardware-config.ts';
 import { CALIBRATION_TOKENS } from '../../simulator/gemm.ts';
 import { createExecutor } from '../../simulator/parallel/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';

@@ -3,7 +3,7 @@
  * the cost model says is fastest, counting what each policy costs (recomputed forward ops,
  * spilled bytes over the wafer I/O). A policy the user fixes is placed as given.
  */
-import { ioBitsPerCycle } from '../../simulator/arch/machine-rates.ts';
+import { ioBitsPerCycle } from '../../hardware/machine-rates.ts';
 import { type PlaceStepInput, type PlaceStepResult, placeStep } from './place-step.ts';
 import type { ActivationPolicy, PlacedProgram } from './placed-program.ts';
 

@@ -2,16 +2,11 @@
  * Maps one dataflow node onto the mesh: the kernel that runs it and its tiling (DESIGN §5).
  * An op that cannot fit returns the reason as data, never throws.
  */
+
+import { ELEMENTWISE_COST_FIELD, type HardwareConfig } from '../../hardware/hardware-config.ts';
+import { ioBitsPerCycle, macsPerCycle } from '../../hardware/machine-rates.ts';
 import type { ModelConfig } from '../../models/model-config.ts';
-import type { HardwareConfig } from '../../simulator/arch/hardware-config.ts';
-import {
-  BACKWARD_ELEMENTWISE_FACTOR,
-  ELEMENTWISE_OPS_PER_ELEMENT,
-  RESERVED_SRAM_BYTES_PER_PE,
-  SWIGLU_OPS_PER_ELEMENT,
-} from '../../simulator/arch/kernel-costs.ts';
-import { ioBitsPerCycle, macsPerCycle } from '../../simulator/arch/machine-rates.ts';
-import type { DataflowNode } from '../ir/graph.ts';
+import type { DataflowNode, Op } from '../ir/graph.ts';
 import type { ElementwiseTiling, Placement } from './placed-program.ts';
 import { chainLatencyCycles, chooseMatmulTiling, type MatmulProblem, tokensPerPe } from './tile-matmul.ts';
 
@@ -80,6 +75,14 @@ export function matmulProblem(node: DataflowNode): MatmulProblem | undefined {
   }
 }
 
+/** Vector instructions per element of an element-wise op, from the hardware's kernel costs. */
+function opsPerElementOf(hw: HardwareConfig, op: Op, activation: ModelConfig['activation']): number {
+  if (op === 'activation') return activation === 'swiglu' ? hw.swigluOpsPerElement : hw.geluOpsPerElement;
+  const field = ELEMENTWISE_COST_FIELD[op as keyof typeof ELEMENTWISE_COST_FIELD];
+  if (field === undefined) throw new Error(`${op} is not an element-wise op`);
+  return hw[field];
+}
+
 function elementwiseTiling(ctx: PlaceContext, node: DataflowNode): ElementwiseTiling {
   const { hw, model } = ctx;
   const tokens = node.shape[0]!;
@@ -88,14 +91,11 @@ function elementwiseTiling(ctx: PlaceContext, node: DataflowNode): ElementwiseTi
   else if (node.op === 'weight-grad') width = node.shape[1]!;
   else width = node.shape[1]!;
   const tpp = tokensPerPe(node.op === 'softmax' ? node.shape[0]! * node.shape[2]! : tokens, hw.meshCols);
-  const base =
-    node.op === 'activation' && model.activation === 'swiglu'
-      ? SWIGLU_OPS_PER_ELEMENT
-      : (ELEMENTWISE_OPS_PER_ELEMENT[node.op] ?? 1);
+  const base = opsPerElementOf(hw, node.op, model.activation);
   return {
     kernel: 'elementwise',
     elementsPerPe: tpp * Math.ceil(width / hw.meshRows),
-    opsPerElement: node.pass === 'backward-data' ? base * BACKWARD_ELEMENTWISE_FACTOR : base,
+    opsPerElement: node.pass === 'backward-data' ? base * hw.backwardElementwiseFactor : base,
     reducesAcrossRows: node.op === 'layernorm' || node.op === 'softmax' || node.op === 'loss',
   };
 }
@@ -111,7 +111,7 @@ export function elementwiseCycles(
 
 export function placeNode(ctx: PlaceContext, node: DataflowNode): NodePlacement {
   const { hw } = ctx;
-  const available = hw.sramBytesPerPe - RESERVED_SRAM_BYTES_PER_PE;
+  const available = hw.sramBytesPerPe - hw.reservedSramBytesPerPe;
   const problem = matmulProblem(node);
   if (problem) {
     const choice = chooseMatmulTiling(hw, problem, ctx.residentBytes, ctx.rowGroupsOf?.get(node.id));

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { HARDWARE_PRESETS, type HardwareConfig } from '../../hardware/hardware-config.ts';
 import type { ModelConfig } from '../../models/model-config.ts';
 import { MODEL_PRESETS } from '../../models/model-config.ts';
 import { sparsitySpec } from '../../models/sparsity.ts';
 import { layerWeights, matrixDensities } from '../../models/weights.ts';
-import { HARDWARE_PRESETS, type HardwareConfig } from '../../simulator/arch/hardware-config.ts';
-import { RESERVED_SRAM_BYTES_PER_PE } from '../../simulator/arch/kernel-costs.ts';
 import { TINY_MODEL } from '../../tests/fixtures.ts';
 import { type ActivationPolicyChoice, estimateStepCycles, placeStepWithPolicy } from './choose-policy.ts';
 import { placeStep } from './place-step.ts';
@@ -49,7 +48,7 @@ describe('SRAM use of a placement, computed by hand', () => {
     const outputRows = Math.ceil(Math.ceil(64 / t.rowGroups) / t.rowsPerGroup);
     expect(q.sram.workingBytes).toBe(64 * kSlice * 2 + 2 * 64 * 4 + 64 * outputRows * 2 + 64 * 4);
     for (const p of mb.placements) {
-      expect(p.sram.totalBytes).toBeLessThanOrEqual(mesh16.sramBytesPerPe - RESERVED_SRAM_BYTES_PER_PE);
+      expect(p.sram.totalBytes).toBeLessThanOrEqual(mesh16.sramBytesPerPe - mesh16.reservedSramBytesPerPe);
     }
   });
 
@@ -75,7 +74,7 @@ describe('choices', () => {
     const mb = r.program.microBatches[0]!;
     const p = mb.placements.find((x) => x.node === 'L3.fwd.ffnOut')!;
     const t = p.tiling as MatmulTiling;
-    const budget = hw.sramBytesPerPe - RESERVED_SRAM_BYTES_PER_PE - p.sram.residentBytes;
+    const budget = hw.sramBytesPerPe - hw.reservedSramBytesPerPe - p.sram.residentBytes;
     let best = Number.POSITIVE_INFINITY;
     for (let g = 1; g <= hw.meshRows; g++) {
       const e = estimateMatmul(hw, { ...t, kernel: t.kernel }, g);

@@ -3,11 +3,11 @@
  * workload fixes it), applies the activation policy, and maps every node (DESIGN §5). What cannot
  * fit comes back as a diagnostic naming the op, the limit, by how much, and what would make it fit.
  */
+
+import type { HardwareConfig } from '../../hardware/hardware-config.ts';
 import type { Diagnostic } from '../../models/diagnostics.ts';
 import type { ModelConfig } from '../../models/model-config.ts';
 import type { WeightMatrix } from '../../models/weights.ts';
-import type { HardwareConfig } from '../../simulator/arch/hardware-config.ts';
-import { RESERVED_SRAM_BYTES_PER_PE } from '../../simulator/arch/kernel-costs.ts';
 import type { DataflowGraph, DataflowNode } from '../ir/graph.ts';
 import { lowerTrainingStep } from '../lower/lower-step.ts';
 import { residentBytesPerPe, spilledBytes } from './activation-memory.ts';
@@ -112,7 +112,7 @@ function infeasibleDiagnostic(input: PlaceStepInput, failure: Infeasible, sequen
       `(resident activations plus the smallest working set) but ` +
       (failure.availableBytes > 0
         ? `${kib(failure.availableBytes)} is available, ${kib(over)} over. `
-        : `nothing is left: the ${hw.sramBytesPerPe} bytes of SRAM per PE are below the ${RESERVED_SRAM_BYTES_PER_PE} the program and its buffers reserve. `) +
+        : `nothing is left: the ${hw.sramBytesPerPe} bytes of SRAM per PE are below the ${hw.reservedSramBytesPerPe} the program and its buffers reserve. `) +
       `To make it fit: ${fixes.join('; or ')}.`,
   };
 }

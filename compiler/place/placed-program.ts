@@ -2,7 +2,7 @@
  * The result of placement: every node of the dataflow graph mapped onto the mesh, with the tiling
  * chosen, the SRAM it uses, the limit that bounds it and why it won (DESIGN §5).
  */
-import type { HardwareConfig } from '../../simulator/arch/hardware-config.ts';
+import type { HardwareConfig } from '../../hardware/hardware-config.ts';
 import type { DataflowGraph } from '../ir/graph.ts';
 
 export type ActivationPolicy = 'keep' | 'recompute' | 'spill';
@@ -45,7 +45,7 @@ export interface ElementwiseTiling {
   readonly kernel: 'elementwise';
   /** Elements each PE processes. */
   readonly elementsPerPe: number;
-  /** Vector instructions per element (simulator/arch/kernel-costs.ts). */
+  /** Vector instructions per element (the hardware's `…OpsPerElement` kernel costs). */
   readonly opsPerElement: number;
   /** Whether the op reduces across a token's features (LayerNorm, softmax, loss): a column reduction. */
   readonly reducesAcrossRows: boolean;

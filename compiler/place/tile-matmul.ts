@@ -9,9 +9,8 @@
  * plus fill and drain: the chain latency (Luczynski et al.: (2·T_R + 2) per hop, cs2-facts §13)
  * and one multicast across the active columns.
  */
-import type { HardwareConfig } from '../../simulator/arch/hardware-config.ts';
-import { RESERVED_SRAM_BYTES_PER_PE, WEIGHT_FIFO_WAVELETS } from '../../simulator/arch/kernel-costs.ts';
-import { accumulatorBytes, ioWeightsPerCycle, macsPerCycle } from '../../simulator/arch/machine-rates.ts';
+import type { HardwareConfig } from '../../hardware/hardware-config.ts';
+import { accumulatorBytes, ioWeightsPerCycle, macsPerCycle } from '../../hardware/machine-rates.ts';
 import type { BoundingLimit, MatmulTiling } from './placed-program.ts';
 
 export interface MatmulProblem {
@@ -78,7 +77,7 @@ export function estimateMatmul(hw: HardwareConfig, p: MatmulProblem, rowGroups: 
     tpp * kSlice * 2 +
     buffers * tpp * bufferBytes +
     tpp * Math.ceil(colsPerGroup / rowsPerGroup) * 2 +
-    WEIGHT_FIFO_WAVELETS * 4;
+    hw.weightFifoWavelets * 4;
   const compute = kSlice * p.density * axpyCycles(hw, tpp);
   const reduction = tpp;
   const io = p.fromIo ? (rowGroups * p.k * p.density) / ioWeightsPerCycle(hw, p.density < 1) : 0;
@@ -113,7 +112,7 @@ export function chooseMatmulTiling(
   residentBytes: number,
   onlyGroups?: number,
 ): MatmulChoice {
-  const budget = hw.sramBytesPerPe - RESERVED_SRAM_BYTES_PER_PE - residentBytes;
+  const budget = hw.sramBytesPerPe - hw.reservedSramBytesPerPe - residentBytes;
   let best: MatmulEstimate | undefined;
   let runnerUp: MatmulEstimate | undefined;
   let feasible = 0;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimateMatmul } from '../../compiler/place/tile-matmul.ts';
+import { HARDWARE_PRESETS, type HardwareConfig } from '../../hardware/hardware-config.ts';
 import { createBitMask, setBit } from '../../models/masks/bit-mask.ts';
 import { countBitsForTilings } from '../../models/masks/multi-tiling.ts';
-import { HARDWARE_PRESETS, type HardwareConfig } from '../arch/hardware-config.ts';
 import { STALL_CAUSES, totalCycles } from '../counters.ts';
 import { denseRowCounts } from './mask-counts.ts';
 import { simulateMatmul } from './simulate-node.ts';

@@ -7,9 +7,9 @@
 import type { DataflowNode } from '../../compiler/ir/graph.ts';
 import { elementwiseCycles } from '../../compiler/place/place-node.ts';
 import type { MatmulTiling, Placement } from '../../compiler/place/placed-program.ts';
+import type { HardwareConfig } from '../../hardware/hardware-config.ts';
+import { ioBitsPerCycle, ioWeightsPerCycle, macsPerCycle } from '../../hardware/machine-rates.ts';
 import type { SliceCounts } from '../../models/masks/multi-tiling.ts';
-import type { HardwareConfig } from '../arch/hardware-config.ts';
-import { ioBitsPerCycle, ioWeightsPerCycle, macsPerCycle } from '../arch/machine-rates.ts';
 import { type Counters, zeroCounters, zeroCycles } from '../counters.ts';
 import type { RowCounts } from './mask-counts.ts';
 import {

@@ -15,7 +15,8 @@ import { parseWorkload } from '../load-workload.ts';
 import { isPlainObject } from '../merge-layers.ts';
 import { STUDY_PRESETS, WORKLOAD_PRESET_NAMES, WORKLOAD_PRESETS } from '../presets.ts';
 import type { Workload } from '../workload-schema.ts';
-import { type JsonValue, SPARSITY_PATH, type Sweep, targetPath } from './sweep-schema.ts';
+import { checkOverridesApart, type Override, setPath } from './overrides.ts';
+import { type JsonValue, overlapping, SPARSITY_PATH, type Sweep, targetPath } from './sweep-schema.ts';
 
 /** Far beyond any sweep a person runs; a typo in a value list (a range pasted twice) stops here. */
 export const MAX_SWEEP_POINTS = 100_000;
@@ -111,28 +112,6 @@ function baseLayer(sweep: Sweep): Record<string, unknown> {
   );
 }
 
-/**
- * Deep-sets `value` at `segments`, creating objects on the way. A model preset name on the way to
- * `model.<field>` becomes its inline shape first (`inlineModel`), so a point can change one field.
- */
-function setPath(
-  target: Record<string, unknown>,
-  segments: readonly string[],
-  value: JsonValue,
-  inlineModel: () => unknown,
-): void {
-  let node = target;
-  segments.slice(0, -1).forEach((segment, depth) => {
-    let child = node[segment];
-    if (depth === 0 && segment === 'model' && !isPlainObject(child)) child = structuredClone(inlineModel());
-    else if (depth === 0 && segment === 'sparsity' && typeof child === 'number') child = { level: child };
-    else if (!isPlainObject(child)) child = {};
-    node[segment] = child;
-    node = child as Record<string, unknown>;
-  });
-  node[segments.at(-1)!] = structuredClone(value);
-}
-
 const isModelField = (key: string) => key.startsWith('model.');
 
 /** Keys sorted at every level, except `vary`, whose order is the order of the points. */
@@ -178,7 +157,13 @@ function checkSparsityMovesAPhase(sweep: Sweep, points: readonly SweepPoint[]): 
 }
 
 /** Every point of the sweep, validated and resolved; invalid points are an InputError naming each point and field. */
-export function expandSweep(sweep: Sweep): ExpandedSweep {
+export function expandSweep(
+  sweep: Sweep,
+  options: {
+    /** `--set` overrides of the base, applied before each point's values. */
+    readonly overrides?: readonly Override[];
+  } = {},
+): ExpandedSweep {
   const count = pointCount(sweep.vary);
   if (count > MAX_SWEEP_POINTS) {
     throw inputError(
@@ -189,8 +174,23 @@ export function expandSweep(sweep: Sweep): ExpandedSweep {
   }
   const base = baseLayer(sweep);
   const keys = Object.keys(sweep.vary);
+  const overrides = options.overrides ?? [];
+  checkOverridesApart(overrides);
+  for (const o of overrides) {
+    const varied = keys.find((key) => overlapping(targetPath(key), targetPath(o.path)));
+    if (varied !== undefined) {
+      throw inputError(
+        'invalid-value',
+        `--set ${o.path}`,
+        `the sweep varies '${varied}', which every point sets; change the sweep's values instead`,
+      );
+    }
+  }
   const layerAt = (values: Readonly<Record<string, JsonValue>>, only: (key: string) => boolean) => {
     const layer = structuredClone(base);
+    for (const o of overrides.filter((o) => only(o.path))) {
+      setPath(layer, targetPath(o.path), o.value, inlineModel);
+    }
     for (const key of keys.filter(only)) setPath(layer, targetPath(key), values[key]!, inlineModel);
     return layer;
   };

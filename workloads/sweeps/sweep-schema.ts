@@ -33,6 +33,13 @@ function fieldError(field: string, accepted: string) {
 }
 
 /** The file path a vary key writes to: `sparsity` → `sparsity.level`, anything else as written. */
+/** Two paths that write the same field, or one inside the other, would overwrite each other. */
+export function overlapping(a: readonly string[], b: readonly string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function targetPath(key: string): string[] {
   return key === SPARSITY_PATH ? ['sparsity', 'level'] : key.split('.');
 }
@@ -66,12 +73,6 @@ export function varyPathProblem(key: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Two keys that write the same field, or one inside the other, would overwrite each other. */
-function overlapping(a: readonly string[], b: readonly string[]): boolean {
-  const n = Math.min(a.length, b.length);
-  return a.slice(0, n).every((s, i) => s === b[i]);
 }
 
 const VALUES_ACCEPTED = 'a non-empty array of values, one per point along this field';

@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 const posInt = () => z.number().int().positive();
 const nonNegInt = () => z.number().int().nonnegative();
+const opsPerElement = (what: string) =>
+  z.number().positive().describe(`Vector instructions per element of ${what}; [UNC]`);
 
 export const HardwareConfigSchema = z.strictObject({
   name: z.string().min(1).describe('Name used in reports'),
@@ -94,7 +96,44 @@ export const HardwareConfigSchema = z.strictObject({
     .describe(
       'Fixed pause at each optimizer step: MemoryX updates the weights and the runtime starts the next step (s); [UNC], calibrated',
     ),
+  // Costs of the kernels that are not GEMMs, and fixed SRAM reservations. No published figure
+  // exists for any of these (docs/cs2-facts.md has none): each is a parameter with a stated default
+  // and the reasoning behind it, all [UNC]. Element-wise kernels run vector instructions at the width
+  // of the configured arithmetic: FP32 (`@fadds`, 2 on WSE-2, 4 on WSE-3) when the kernels
+  // accumulate in FP32 as training does, FP16 (`@faddh`/`@fmulh`, 4 and 8) otherwise (cs2-facts §2).
+  // Counted for a straightforward kernel: residual 1 add; LayerNorm 2 for the statistics + 4 to
+  // normalize, scale and shift; softmax max, subtract, exp (≈ 4 with a polynomial), sum, scale;
+  // GELU's tanh approximation ≈ 10; SwiGLU's SiLU ≈ 8 plus the gating multiply; loss = softmax +
+  // pick. Backward-data of each costs about twice its forward (recomputing and chaining the terms).
+  embeddingOpsPerElement: opsPerElement('the embedding lookup (token + position add)'),
+  layernormOpsPerElement: opsPerElement('LayerNorm (statistics, normalize, scale and shift)'),
+  softmaxOpsPerElement: opsPerElement('the attention softmax'),
+  residualOpsPerElement: opsPerElement('a residual add'),
+  geluOpsPerElement: opsPerElement("GELU (the tanh approximation), a GELU model's activation"),
+  swigluOpsPerElement: opsPerElement("SwiGLU (SiLU and the gating multiply), a SwiGLU model's activation"),
+  lossOpsPerElement: opsPerElement('the softmax cross-entropy loss over the vocabulary'),
+  weightGradOpsPerElement: opsPerElement('a dense weight gradient (LayerNorm γ/β, embedding)'),
+  backwardElementwiseFactor: z
+    .number()
+    .positive()
+    .describe("Backward-data cost of an element-wise kernel as a multiple of its forward's; [UNC]"),
+  reservedSramBytesPerPe: nonNegInt().describe(
+    'SRAM per PE held by the program, its stacks and runtime buffers (bytes); [UNC]',
+  ),
+  weightFifoWavelets: nonNegInt().describe(
+    'Depth of the queue holding arriving weight wavelets on each PE (wavelets of 4 bytes); [UNC]',
+  ),
 });
+
+/** Field names of the element-wise costs, by the dataflow op they cost (compiler/ir/graph.ts). */
+export const ELEMENTWISE_COST_FIELD = {
+  embedding: 'embeddingOpsPerElement',
+  layernorm: 'layernormOpsPerElement',
+  softmax: 'softmaxOpsPerElement',
+  residual: 'residualOpsPerElement',
+  loss: 'lossOpsPerElement',
+  'weight-grad': 'weightGradOpsPerElement',
+} as const;
 
 export type HardwareConfig = z.infer<typeof HardwareConfigSchema>;
 export const HARDWARE_CONFIG_KEYS = Object.keys(HardwareConfigSchema.shape) as readonly string[];
@@ -131,6 +170,18 @@ const CS2: HardwareConfig = {
   // scripts/calibrate.ts. Held-out check: the BERT-large batch sweep's intercept, ≈ 0.13 s per
   // step that does not grow with the batch [DER], was not used.
   stepBubbleSeconds: 0.135,
+  // [UNC], counted as described at the schema.
+  embeddingOpsPerElement: 1,
+  layernormOpsPerElement: 6,
+  softmaxOpsPerElement: 8,
+  residualOpsPerElement: 1,
+  geluOpsPerElement: 10,
+  swigluOpsPerElement: 9,
+  lossOpsPerElement: 9,
+  weightGradOpsPerElement: 2,
+  backwardElementwiseFactor: 2,
+  reservedSramBytesPerPe: 4096,
+  weightFifoWavelets: 64,
 };
 
 /**
