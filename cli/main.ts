@@ -9,11 +9,13 @@ import { registerFlops } from './commands/flops.ts';
 import { registerGemm } from './commands/gemm.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerPresets } from './commands/presets.ts';
+import { registerResolve } from './commands/resolve.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerValidate } from './commands/validate.ts';
 import { type Io, processIo } from './io.ts';
+import { versionLine } from './version.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
@@ -27,6 +29,8 @@ export interface CommandOutcome {
 export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_OK }): Command {
   const program = new Command('wafersim')
     .description('Simulate sparse transformer training on a wafer-scale PE mesh (Cerebras CS-2 model)')
+    // Handled in main() before parsing, so other commands never ask git for the commit.
+    .option('-V, --version', 'print the version and the git commit it was built from')
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -40,6 +44,7 @@ export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_
   registerMerge(program, io);
   registerFlops(program, io);
   registerCompile(program, io);
+  registerResolve(program, io);
   registerPresets(program, io);
   registerSchema(program, io);
   registerGemm(program, io);
@@ -55,6 +60,10 @@ export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const debug = argv.includes('--debug');
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.stdout(`${versionLine()}\n`);
+    return EXIT_OK;
+  }
   const outcome: CommandOutcome = { exitCode: EXIT_OK };
   const program = buildProgram(io, outcome);
   try {

@@ -3,7 +3,6 @@
  * this thread for 0 workers), Ctrl-C cancellation that writes nothing, the progress bar (only on a
  * terminal, never with --json), and the invocation facts that go under a report's `meta`.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { inputError } from '../models/diagnostics.ts';
 import { CancelledError, serialExecutor } from '../simulator/executor.ts';
@@ -14,6 +13,7 @@ import type { Workload } from '../workloads/index.ts';
 import type { Io } from './io.ts';
 import { parseNumberOption } from './options.ts';
 import { createProgressBar, type Progress } from './progress.ts';
+import { buildInfo } from './version.ts';
 
 /** Exit code of a run cancelled by SIGINT (128 + 2, the shell's convention). */
 export const EXIT_INTERRUPTED = 130;
@@ -32,20 +32,12 @@ export function parseWorkers(text: string | undefined): number {
   return value;
 }
 
-/** The package's version: package.json is one folder up from the sources, two from dist/cli. */
-export function packageVersion(): string {
-  for (const path of ['../package.json', '../../package.json']) {
-    const url = new URL(path, import.meta.url);
-    if (existsSync(url)) return String(JSON.parse(readFileSync(url, 'utf8')).version);
-  }
-  throw new Error('package.json not found above cli/');
-}
-
 /** Facts about this invocation that vary from run to run: they go under `meta` only. */
 export function invocationFacts() {
   return {
     generatedAt: new Date().toISOString(),
-    wafersimVersion: packageVersion(),
+    wafersimVersion: buildInfo().version,
+    commit: buildInfo().commit,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     host: hostname(),

@@ -14,6 +14,7 @@ import { fixtureSummary } from './test-support.ts';
 const META: InvocationMeta = {
   generatedAt: '2025-01-01T00:00:00.000Z',
   wafersimVersion: '0.0.0-test',
+  commit: '0123456789ab',
   node: 'v20.0.0',
   platform: 'test',
   host: 'host-a',

@@ -198,6 +198,11 @@ const RunSchema = z.strictObject({
   seed: z.number(),
   phases: list(PhaseSchema),
   totals: TotalsSchema,
+  resolved: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'The workload as a workload file that reproduces this run: every preset followed, every default applied (wafersim resolve prints the same)',
+    ),
 });
 
 const GpuSchema = z
@@ -227,6 +232,9 @@ export const ReportMetaSchema = z
   .strictObject({
     generatedAt: z.string().describe('ISO 8601 time the report was written'),
     wafersimVersion: z.string(),
+    commit: z
+      .string()
+      .describe("Git commit of the wafersim that ran ('-dirty': with edits to tracked files; 'unknown')"),
     node: z.string().describe('Node.js version'),
     platform: z.string(),
     host: z.string(),
@@ -283,6 +291,7 @@ function runReport(summary: WorkloadSummary, m: RunMetrics, gpu: GpuBaseline): R
       ...m.totals,
       timeToTrain: { ...m.totals.timeToTrain, h100: h100(m.totals.trainFlops.dense) },
     },
+    resolved: summary.resolved,
   };
 }
 

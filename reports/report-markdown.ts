@@ -304,7 +304,7 @@ function definitionsSection(): string {
 function metaSection(report: Report): string {
   const m = report.meta;
   return (
-    `Generated ${m.generatedAt} by wafersim ${m.wafersimVersion} on ${m.host} (Node ${m.node}, ` +
+    `Generated ${m.generatedAt} by wafersim ${m.wafersimVersion} (commit ${m.commit}) on ${m.host} (Node ${m.node}, ` +
     `${m.platform}, ${m.cpus} CPUs, ${m.workers} workers) in ${seconds(m.wallSeconds)} of wall time.`
   );
 }

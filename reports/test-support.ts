@@ -131,9 +131,8 @@ const SPARSITY: SparsitySpec = { ...DENSE, level: 0.75 };
 
 /** The fixture; `overrides` changes top-level fields (a name, timings via phases). */
 export function fixtureSummary(overrides: Partial<WorkloadSummary> = {}): WorkloadSummary {
-  return {
+  const workload = {
     name: 'toy-s75',
-    source: '/somewhere/toy-s75.json',
     model: {
       name: 'toy',
       layers: 2,
@@ -142,7 +141,7 @@ export function fixtureSummary(overrides: Partial<WorkloadSummary> = {}): Worklo
       dFF: 256,
       vocab: 1000,
       seqLen: 100,
-      activation: 'gelu',
+      activation: 'gelu' as const,
       tiedEmbeddings: true,
     },
     hardware: FIXTURE_HARDWARE,
@@ -150,7 +149,20 @@ export function fixtureSummary(overrides: Partial<WorkloadSummary> = {}): Worklo
     batch: { sequences: 10 },
     cluster: { systems: 1 },
     seed: 7,
+  };
+  return {
+    ...workload,
+    source: '/somewhere/toy-s75.json',
     phases: [phase('sparse', 3.6e6, SPARSE_STEP), phase('dense', 3.6e5, DENSE_STEP)],
+    resolved: {
+      version: 1,
+      ...workload,
+      activationPolicy: 'auto',
+      phases: [
+        { name: 'sparse', tokens: 3.6e6 },
+        { name: 'dense', tokens: 3.6e5, sparsity: 0 },
+      ],
+    },
     ...overrides,
   };
 }
@@ -159,6 +171,7 @@ export function fixtureSummary(overrides: Partial<WorkloadSummary> = {}): Worklo
 export const FIXTURE_META: InvocationMeta = {
   generatedAt: '2025-01-01T00:00:00.000Z',
   wafersimVersion: '0.0.0-test',
+  commit: '0123456789ab',
   node: 'v20.0.0',
   platform: 'test',
   host: 'host',

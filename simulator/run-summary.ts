@@ -6,7 +6,7 @@
 import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import type { ModelConfig } from '../models/model-config.ts';
 import type { SparsitySpec } from '../models/sparsity.ts';
-import type { SparsitySchedule, Workload } from '../workloads/index.ts';
+import { type SparsitySchedule, toWorkloadFile, type Workload } from '../workloads/index.ts';
 import type { OpKind, StepResult } from './assemble.ts';
 import type { Counters } from './counters.ts';
 import type { PhaseResult, SimulatedStep, WorkloadResult } from './run-workload.ts';
@@ -64,6 +64,8 @@ export interface WorkloadSummary {
   readonly cluster: Workload['cluster'];
   readonly seed: number;
   readonly phases: readonly PhaseSummary[];
+  /** The workload as a file that reproduces the run (`wafersim resolve`). */
+  readonly resolved: Record<string, unknown>;
 }
 
 function summarizeStep(s: SimulatedStep): StepSummary {
@@ -117,5 +119,6 @@ export function summarizeWorkload(r: WorkloadResult): WorkloadSummary {
     cluster: w.cluster,
     seed: w.seed,
     phases: r.phases.map(summarizePhase),
+    resolved: toWorkloadFile(w),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -175,5 +175,37 @@ describe('presets and schema', () => {
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(['version', 'model', 'sparsity', 'phases', 'hardware', 'seed']),
     );
+  });
+});
+
+describe('wafersim --version and resolve', () => {
+  it('--version prints the package version and the git commit of this checkout', () => {
+    const r = runCli(['--version']);
+    expect(r.code).toBe(0);
+    const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^wafersim ${version.replace(/\./g, '\\.')} \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)\\n$`,
+      ),
+    );
+  });
+
+  it('resolve prints a study as its workload files and a sweep as its points, --set applied', () => {
+    const study = runCli(['resolve', 'mediswift-xl', '--set', 'hardware=cs3']);
+    expect([study.code, study.stderr]).toEqual([0, '']);
+    const files = JSON.parse(study.stdout) as {
+      name: string;
+      hardware: { name: string; meshCols: number };
+    }[];
+    expect(files.map((f) => f.name)).toEqual(['mediswift-xl-dense', 'mediswift-xl-s50', 'mediswift-xl-s75']);
+    expect(files.every((f) => f.hardware.name === 'cs3' && f.hardware.meshCols === 1176)).toBe(true);
+    const sweep = runCli(['resolve', 'simd-width']);
+    expect(sweep.code).toBe(0);
+    const s = JSON.parse(sweep.stdout) as { sweep: string; points: { values: Record<string, unknown> }[] };
+    expect(s.sweep).toBe('simd-width');
+    expect(s.points.length).toBeGreaterThan(1);
+    const bad = runCli(['resolve', 'mediswift-xl-s75', '--set', 'sparsity=75']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/sparsity/);
   });
 });

@@ -171,6 +171,46 @@ describe('run: a workload file', () => {
     );
   });
 
+  it('embeds the resolved workload; resolve prints the same, and running it reproduces the report', () => {
+    const report = readReport('out/small');
+    const resolved = runCli(['resolve', 'small.json'], { cwd: dir });
+    expect([resolved.code, resolved.stderr]).toEqual([0, '']);
+    const file = JSON.parse(resolved.stdout);
+    expect((report.runs as { resolved: unknown }[])[0]!.resolved).toEqual(file);
+    expect(file.hardware.meshRows).toBe(TINY_MESH.meshRows); // every field inline
+    writeFileSync(join(dir, 'resolved.json'), resolved.stdout);
+    const again = runCli(['run', 'resolved.json', '--workers', '0', '--out', 'again'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(JSON.stringify(withoutMeta(readReport('again')))).toBe(JSON.stringify(withoutMeta(report)));
+  });
+
+  it('--set changes one field for this run and names the hardware after it', () => {
+    const r = runCli(
+      [
+        'run',
+        'small.json',
+        '--workers',
+        '0',
+        '--out',
+        'wide',
+        '--json',
+        '--set',
+        'hardware.fmacsPerCycleFp32Accumulate=4',
+      ],
+      { cwd: dir },
+    );
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const run = (
+      JSON.parse(r.stdout).runs as { hardware: { name: string }; phases: { stepSeconds: number }[] }[]
+    )[0]!;
+    expect(run.hardware.name).toContain('fmacsPerCycleFp32Accumulate=4');
+    const before = (readReport('out/small').runs as { phases: { stepSeconds: number }[] }[])[0]!;
+    expect(run.phases[0]!.stepSeconds).toBeLessThan(before.phases[0]!.stepSeconds);
+    const typo = runCli(['run', 'small.json', '--set', 'hardware.fmacsPerCycel=4'], { cwd: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("Did you mean 'hardware.fmacsPerCycle'?");
+  });
+
   it('--workers 2 --json: stdout is report.json, byte-identical to --workers 0 apart from meta', () => {
     expect(parallel.stderr).toBe('');
     expect(parallel.code).toBe(0);

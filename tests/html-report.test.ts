@@ -48,6 +48,7 @@ const SMALL_WORKLOAD = {
 const META: InvocationMeta = {
   generatedAt: '2025-01-01T00:00:00.000Z',
   wafersimVersion: '0.0.0-test',
+  commit: '0123456789ab',
   node: process.version,
   platform: 'test',
   host: 'host',

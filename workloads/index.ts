@@ -29,6 +29,7 @@ export {
   WORKLOAD_PRESET_NAMES,
   WORKLOAD_PRESETS,
 } from './presets.ts';
+export { toWorkloadFile } from './workload-file.ts';
 export {
   ACTIVATION_POLICIES,
   type ActivationPolicy,

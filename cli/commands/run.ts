@@ -13,6 +13,7 @@ import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, SET_HELP, SET_OPTION } from '../options.ts';
 import { invocationFacts, parseWorkers, simulateCancellably } from '../simulate.ts';
+import { versionLine } from '../version.ts';
 import { resolveRef } from '../workload-ref.ts';
 
 const FIDELITIES = ['row', 'wavelet'] as const;
@@ -114,7 +115,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
             return;
           }
           const paths = written.map((p) => relative(process.cwd(), p) || p);
-          io.stdout(`${summaryTable(report)}\n\nWrote ${paths.join(', ')}\n`);
+          io.stdout(`${summaryTable(report)}\n\nWrote ${paths.join(', ')}\n${versionLine()}\n`);
         },
       );
     });

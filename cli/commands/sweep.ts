@@ -25,6 +25,7 @@ import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, SET_HELP, SET_OPTION } from '../options.ts';
 import { invocationFacts, parseWorkers, simulateCancellably } from '../simulate.ts';
+import { versionLine } from '../version.ts';
 
 interface SweepCommandOptions {
   shard?: string;
@@ -130,7 +131,7 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
           const paths = written.map((p) => relative(process.cwd(), p) || p);
           const which = shard ? `shard ${shard.index}/${shard.count}: ${points.length} of ` : '';
           io.stdout(
-            `${sweepSummaryTable(report)}\n\n${which}${expanded.points.length} points. Wrote ${paths.join(', ')}\n`,
+            `${sweepSummaryTable(report)}\n\n${which}${expanded.points.length} points. Wrote ${paths.join(', ')}\n${versionLine()}\n`,
           );
         },
       );

@@ -279,7 +279,7 @@ function footer(report: Report): Html {
   return element(
     'footer',
     {},
-    `Generated ${m.generatedAt} by wafersim ${m.wafersimVersion} on ${m.host} (Node ${m.node}, ${m.platform}, ` +
+    `Generated ${m.generatedAt} by wafersim ${m.wafersimVersion} (commit ${m.commit}) on ${m.host} (Node ${m.node}, ${m.platform}, ` +
       `${m.cpus} CPUs, ${m.workers} workers) in ${seconds(m.wallSeconds)} of wall time. ` +
       `Fidelity ${report.fidelity}; report schema version ${report.version}.`,
   );

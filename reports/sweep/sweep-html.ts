@@ -218,7 +218,8 @@ export async function renderSweepHtml(report: SweepReport): Promise<string> {
     element(
       'footer',
       {},
-      `Sweep schema version ${report.version}, fidelity ${report.fidelity}, sweep id ${report.sweepId}.`,
+      `Simulated by wafersim ${report.meta.wafersimVersion} (commit ${report.meta.commit}). ` +
+        `Sweep schema version ${report.version}, fidelity ${report.fidelity}, sweep id ${report.sweepId}.`,
     ),
   );
   return `<!doctype html>\n${element('html', { lang: 'en' }, head, element('body', {}, main)).html}\n`;

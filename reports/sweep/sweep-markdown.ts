@@ -70,7 +70,8 @@ export function renderSweepMarkdown(report: SweepReport): string {
     '',
     ...varyList(report),
     '',
-    `Sweep schema version ${report.version}, fidelity \`${report.fidelity}\`, sweep id \`${report.sweepId}\`. ` +
+    `Simulated by wafersim ${report.meta.wafersimVersion} (commit \`${report.meta.commit}\`). ` +
+      `Sweep schema version ${report.version}, fidelity \`${report.fidelity}\`, sweep id \`${report.sweepId}\`. ` +
       'The numbers are in `sweep.json` (each point with its full run, as in report.json) and `sweep.csv`. ' +
       "Each row shows the point's sparse phase (its sparsest phase), simulated against its dense " +
       "equivalent on the same hardware; time to train is that phase's token budget on the point's systems.",

@@ -64,6 +64,9 @@ export const SweepMetaSchema = z
   .strictObject({
     generatedAt: z.string().describe('ISO 8601 time sweep.json was written'),
     wafersimVersion: z.string(),
+    commit: z
+      .string()
+      .describe("Git commit of the wafersim that ran ('-dirty': with edits to tracked files; 'unknown')"),
     node: z.string().describe('Node.js version'),
     platform: z.string(),
     host: z.string(),
@@ -182,6 +185,7 @@ export function buildSweepReport(
   const invocation: InvocationMeta = {
     generatedAt: meta.generatedAt,
     wafersimVersion: meta.wafersimVersion,
+    commit: meta.commit,
     node: meta.node,
     platform: meta.platform,
     host: meta.host,

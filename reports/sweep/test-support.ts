@@ -24,6 +24,7 @@ export const FIXTURE_SWEEP: SweepDefinition = {
 export const FIXTURE_META: SweepInvocationMeta = {
   generatedAt: '2025-01-01T00:00:00.000Z',
   wafersimVersion: '0.0.0-test',
+  commit: '0123456789ab',
   node: 'v20.0.0',
   platform: 'test',
   host: 'host',
