@@ -28,7 +28,7 @@ const StepFileSchema = z.object({
         model_tflops_papers_convention: z
           .number()
           .positive()
-          .describe("Model TFLOP/s by the papers' FLOP accounting (DESIGN §3)"),
+          .describe("Model TFLOP/s by the papers' FLOP accounting (docs/design.md §3)"),
       }),
     )
     .min(1),

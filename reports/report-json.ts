@@ -38,7 +38,7 @@ const DurationSchema = z.strictObject({
 });
 
 const FlopsSchema = z.strictObject({
-  effective: z.number().describe("FLOPs on non-zero weights, by the papers' accounting (DESIGN §3)"),
+  effective: z.number().describe("FLOPs on non-zero weights, by the papers' accounting (docs/design.md §3)"),
   dense: z.number().describe('FLOPs of the same work with every weight non-zero'),
 });
 
@@ -224,7 +224,7 @@ const GpuSchema = z
       }),
     ).describe('Measured sparse-kernel speedups over dense bf16 (below 1: slower), for context'),
   })
-  .describe('The H100 baseline and context (DESIGN §8)');
+  .describe('The H100 baseline and context (docs/design.md §8)');
 
 const TimingSchema = z.strictObject({ drawMs: z.number(), simulateMs: z.number() });
 
@@ -254,7 +254,7 @@ export const ReportMetaSchema = z
 
 export const ReportSchema = z.strictObject({
   version: z.literal(REPORT_VERSION),
-  fidelity: z.literal('row').describe('Simulation fidelity (DESIGN §6)'),
+  fidelity: z.literal('row').describe('Simulation fidelity (docs/design.md §6)'),
   runs: list(RunSchema).describe('One per workload, in the order given (a study: side by side)'),
   gpu: GpuSchema,
   meta: ReportMetaSchema,

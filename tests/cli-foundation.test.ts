@@ -209,3 +209,28 @@ describe('wafersim --version and resolve', () => {
     expect(bad.stderr).toMatch(/sparsity/);
   });
 });
+
+describe('every citation printed resolves to a file in the repository', () => {
+  it('presets and every --help cite docs/… sections, never a bare "cs2-facts §" or anything outside', () => {
+    const commands = [
+      'run',
+      'sweep',
+      'merge',
+      'flops',
+      'compile',
+      'resolve',
+      'gemm',
+      'validate',
+      'presets',
+      'schema',
+    ];
+    const outputs = [runCli(['presets']), runCli(['--help']), ...commands.map((c) => runCli([c, '--help']))];
+    const text = outputs.map((r) => r.stdout).join('\n');
+    expect(text).toContain('docs/cs2-facts.md §');
+    expect(text).not.toMatch(/(?<!docs\/)cs2-facts §|DESIGN §|\.\.\/shared/);
+    const facts = readFileSync(new URL('../docs/cs2-facts.md', import.meta.url), 'utf8');
+    for (const [, section] of text.matchAll(/docs\/cs2-facts\.md §(\d+[a-z]?)/g)) {
+      expect(facts, `§${section}`).toMatch(new RegExp(`^#{2,3} ${section}\\. `, 'm'));
+    }
+  });
+});

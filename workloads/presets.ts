@@ -57,7 +57,7 @@ const MICRO_NOTE = 'Micro-batch left to the compiler: the largest that fits in S
  * compiler picks the largest micro-batch that fits, and `wafersim compile` shows the limit.
  */
 const MICRO_NOTE_XL =
-  'Micro-batch left to the compiler, the largest that fits in SRAM: Model Zoo uses 88 (cs2-facts §5), ' +
+  'Micro-batch left to the compiler, the largest that fits in SRAM: Model Zoo uses 88 (docs/cs2-facts.md §5), ' +
   'more than our activation-memory model holds (see wafersim compile).';
 
 const levelText = (level: number) =>
@@ -80,12 +80,12 @@ function mediswiftPreset(size: (typeof MEDISWIFT_SIZES)[number], level: number):
     pretrainingTokens: tokens,
     sequences: 512,
     description:
-      `${size.title} (MediSwift, arXiv 2403.00952; cs2-facts §9): ${levelText(level)} unstructured pre-training, ` +
-      `then dense fine-tuning. Shape: ${size.shape}, inferred from the published parameter count (cs2-facts §9 [DER]). ` +
+      `${size.title} (MediSwift, arXiv 2403.00952; docs/cs2-facts.md §9): ${levelText(level)} unstructured pre-training, ` +
+      `then dense fine-tuning. Shape: ${size.shape}, inferred from the published parameter count (docs/cs2-facts.md §9 [DER]). ` +
       `Pre-training: ${formatCount(tokens)} tokens = ${TOKENS_PER_PARAMETER} tokens per parameter ` +
-      `(the SPDF/Chinchilla rule, cs2-facts §8) × ${formatCount(params)} parameters counted from the shape; ` +
-      `MediSwift's own token budget is not published in our data (cs2-facts §9 [UNC]). ${FINETUNE_NOTE} ` +
-      `Batch 512 sequences per step: SPDF's GPT-3 XL batch (cs2-facts §8), MediSwift's is [UNC]. ${micro}`,
+      `(the SPDF/Chinchilla rule, docs/cs2-facts.md §8) × ${formatCount(params)} parameters counted from the shape; ` +
+      `MediSwift's own token budget is not published in our data (docs/cs2-facts.md §9 [UNC]). ${FINETUNE_NOTE} ` +
+      `Batch 512 sequences per step: SPDF's GPT-3 XL batch (docs/cs2-facts.md §8), MediSwift's is [UNC]. ${micro}`,
   });
 }
 
@@ -104,7 +104,7 @@ function spdfPreset(model: keyof typeof SPDF_MODELS, level: number): WorkloadFil
     pretrainingTokens: m.tokens,
     sequences: m.sequences,
     description:
-      `SPDF (arXiv 2303.10464; cs2-facts §8) ${m.title}: ${level * 100}% sparse pre-training with static random ` +
+      `SPDF (arXiv 2303.10464; docs/cs2-facts.md §8) ${m.title}: ${level * 100}% sparse pre-training with static random ` +
       `masks, uniform per layer, then dense fine-tuning. Batch ${m.sequences} sequences and ${formatCount(m.tokens)} ` +
       `pre-training tokens as published (supp. Table 1). ${FINETUNE_NOTE} ${micro}`,
   });
@@ -118,7 +118,7 @@ function sparseLlamaPreset(level: number): WorkloadFileInput {
   return {
     version: 1,
     description:
-      `Sparse Llama (arXiv 2405.03594; cs2-facts §7b): Llama-2 7B pre-trained at ${level * 100}% unstructured ` +
+      `Sparse Llama (arXiv 2405.03594; docs/cs2-facts.md §7b): Llama-2 7B pre-trained at ${level * 100}% unstructured ` +
       'sparsity on a CS-3, where the paper reports acceleration that "closely matches theoretical scaling". ' +
       `Token budget: not in our data; ASSUMPTION ${formatCount(tokens)} tokens = ${TOKENS_PER_PARAMETER} tokens ` +
       `per parameter of the shape (the paper continues from pruned dense weights, so its budget likely differs). ` +
@@ -138,7 +138,7 @@ function cs3WhatIf(base: string): WorkloadOverlay {
     extends: base,
     description:
       `What-if: ${base} on a CS-3 (hardware preset cs3: 762 × 1176 PEs, 8-wide FP16 FMAC, same 1.2 Tb/s I/O; ` +
-      'cs2-facts §4), everything else unchanged. No CS-3 run of this workload is published.',
+      'docs/cs2-facts.md §4), everything else unchanged. No CS-3 run of this workload is published.',
     hardware: { preset: 'cs3' },
   };
 }
@@ -156,8 +156,8 @@ function gradualPreset(level: number): WorkloadFileInput {
     description:
       `GPT-3 XL pre-trained with gradual pruning to ${level * 100}% sparsity: dense until 25% of the tokens, density ` +
       'falling linearly to the target at 75%, then held (the schedule "The Journey Matters", arXiv 2501.12486, ' +
-      "finds close to optimal; cs2-facts §11), then dense fine-tuning. Batch 512 and 26B tokens as SPDF's GPT-3 XL " +
-      `(cs2-facts §8). ${FINETUNE_NOTE} ${MICRO_NOTE_XL}`,
+      "finds close to optimal; docs/cs2-facts.md §11), then dense fine-tuning. Batch 512 and 26B tokens as SPDF's GPT-3 XL " +
+      `(docs/cs2-facts.md §8). ${FINETUNE_NOTE} ${MICRO_NOTE_XL}`,
     model: 'gpt3-xl',
     sparsity: level,
     batch: { sequences: 512 },
@@ -200,7 +200,7 @@ function cerebrasGptPreset(c: (typeof CEREBRAS_GPT)[number]): WorkloadFileInput 
       `data parallel, global batch ${c.sequences} sequences of 2,048 as published ("${c.sequences} global = ` +
       `(${c.micro} micro)*(num_csx)*(grad accum steps)"), ${c.sequences / c.systems} per system. Shape ${c.model}. ` +
       `Tokens: ASSUMPTION ${formatCount(tokens)} = ${TOKENS_PER_PARAMETER} per parameter (the Chinchilla rule, ` +
-      `cs2-facts §8). ${MICRO_NOTE}`,
+      `docs/cs2-facts.md §8). ${MICRO_NOTE}`,
     model: c.model,
     sparsity: 0,
     batch: { sequences: c.sequences },
@@ -239,7 +239,7 @@ export interface StudyPreset {
 }
 
 const mediswiftStudy = (size: string, title: string): StudyPreset => ({
-  description: `${title} dense, 50% and 75% sparse pre-training side by side (MediSwift, arXiv 2403.00952; cs2-facts §9)`,
+  description: `${title} dense, 50% and 75% sparse pre-training side by side (MediSwift, arXiv 2403.00952; docs/cs2-facts.md §9)`,
   workloads: [`mediswift-${size}-dense`, `mediswift-${size}-s50`, `mediswift-${size}-s75`],
 });
 
@@ -248,15 +248,16 @@ export const STUDY_PRESETS: Readonly<Record<string, StudyPreset>> = {
   'mediswift-l': mediswiftStudy('l', 'MediSwift-L'),
   'mediswift-xl': mediswiftStudy('xl', 'MediSwift-XL'),
   'spdf-gpt2-small': {
-    description: 'SPDF GPT-2 Small at 50% and 75% sparse pre-training (arXiv 2303.10464; cs2-facts §8)',
+    description:
+      'SPDF GPT-2 Small at 50% and 75% sparse pre-training (arXiv 2303.10464; docs/cs2-facts.md §8)',
     workloads: ['spdf-gpt2-small-s50', 'spdf-gpt2-small-s75'],
   },
   'spdf-gpt3-xl': {
-    description: 'SPDF GPT-3 XL at 50% and 75% sparse pre-training (arXiv 2303.10464; cs2-facts §8)',
+    description: 'SPDF GPT-3 XL at 50% and 75% sparse pre-training (arXiv 2303.10464; docs/cs2-facts.md §8)',
     workloads: ['spdf-gpt3-xl-s50', 'spdf-gpt3-xl-s75'],
   },
   'sparse-llama2-7b': {
-    description: 'Sparse Llama-2 7B at 50% and 70% on a CS-3 (arXiv 2405.03594; cs2-facts §7b)',
+    description: 'Sparse Llama-2 7B at 50% and 70% on a CS-3 (arXiv 2405.03594; docs/cs2-facts.md §7b)',
     workloads: ['llama2-7b-s50', 'llama2-7b-s70'],
   },
 };

@@ -17,7 +17,9 @@ interface FlopsOptions {
 export function registerFlops(program: Command, io: Io): void {
   program
     .command('flops')
-    .description("Training FLOPs of a model at a sparsity level, with the papers' conventions (DESIGN §3)")
+    .description(
+      "Training FLOPs of a model at a sparsity level, with the papers' conventions (docs/design.md §3)",
+    )
     .requiredOption(
       '--model <preset|file>',
       'a model preset (see `wafersim presets`) or a ModelConfig JSON file',

@@ -87,7 +87,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
     .option('--out <dir>', 'directory for the report files (default: out/<name>)')
     .option(SET_OPTION, SET_HELP, collect, [])
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
-    .option('--fidelity <row|wavelet>', "simulation fidelity; only 'row' in this version", 'row')
+    .option('--fidelity <row>', "simulation fidelity: 'row', the only one in this version", 'row')
     .option('--json', 'print only the report JSON on stdout (the files are still written)')
     .action(async (ref: string, options: RunCommandOptions) => {
       // Validate every option before any work, so bad input exits 2 with nothing written.

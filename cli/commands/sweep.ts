@@ -79,7 +79,7 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
   program
     .command('sweep')
     .description(
-      'Simulate every point of a sweep (or one shard of it); write sweep.md, sweep.json and sweep.csv',
+      'Simulate every point of a sweep (or one shard of it); write sweep.md, sweep.json, sweep.csv and sweep.html',
     )
     .argument('<sweep>', 'a sweep JSON file or a sweep preset')
     .option(

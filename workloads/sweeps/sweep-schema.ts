@@ -154,7 +154,7 @@ export const SweepSchema = z
     base: BaseSchema,
     vary: VarySchema,
   })
-  .describe('A wafersim sweep: a base workload and the fields to vary over (DESIGN §7)');
+  .describe('A wafersim sweep: a base workload and the fields to vary over (docs/design.md §7)');
 
 /** A sweep file as written. */
 export type SweepFileInput = z.input<typeof SweepSchema>;
