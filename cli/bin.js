@@ -13,6 +13,7 @@ const SOURCES = ['index.ts', 'cli', 'models', 'hardware', 'workloads', 'compiler
 
 /** The newest modification time of a TypeScript source at `path` (a file, or a folder's files). */
 function newestSource(path) {
+  if (!existsSync(path)) return 0; // an installed package ships dist/ without the sources
   const stat = statSync(path);
   if (!stat.isDirectory()) return path.endsWith('.ts') ? stat.mtimeMs : 0;
   let newest = 0;
