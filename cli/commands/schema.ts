@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { inputError, unknownNameMessage } from '../../models/diagnostics.ts';
+import { reportJsonSchema, sweepReportJsonSchema } from '../../reports/json-schemas.ts';
 import { hardwareFileJsonSchema, workloadJsonSchema } from '../../workloads/index.ts';
 import { sweepJsonSchema } from '../../workloads/sweeps/index.ts';
 import type { Io } from '../io.ts';
@@ -8,12 +9,16 @@ const SCHEMAS: Record<string, () => unknown> = {
   workload: workloadJsonSchema,
   sweep: sweepJsonSchema,
   hardware: hardwareFileJsonSchema,
+  report: reportJsonSchema,
+  'sweep-report': sweepReportJsonSchema,
 };
 
 export function registerSchema(program: Command, io: Io): void {
   program
     .command('schema')
-    .description('Print the JSON Schema of a file format, for editor completion and validation')
+    .description(
+      'Print the JSON Schema of an input file format (workload, sweep, hardware) or of a result file (report: report.json, sweep-report: sweep.json)',
+    )
     .argument('<kind>', `the file format: ${Object.keys(SCHEMAS).join(', ')}`)
     .action((kind: string) => {
       const make = SCHEMAS[kind];
