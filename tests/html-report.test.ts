@@ -1,34 +1,23 @@
 /**
  * report.html in a real browser: a 2-layer model on a 16 × 16 mesh is simulated in-process, its
  * report written with writeReport, and the page opened from disk in headless Chromium
- * (playwright-core, the system's /usr/bin/chromium; .ci/run installs it). Oracles: nothing
+ * (playwright-core and the system's Chromium: tests/chromium.ts). Oracles: nothing
  * logged to the console, no page error, not one request beyond the page itself, every chart an
  * SVG of non-zero size with its title and reading aid, the tables and definitions present.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heatmapCells } from '../reports/html/heatmap.ts';
 import { buildReport, type InvocationMeta, type Report } from '../reports/report-json.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { simulateRun } from '../simulator/simulate-run.ts';
 import { parseWorkload } from '../workloads/index.ts';
+import { openPage } from './chromium.ts';
 import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The workload of tests/cli-run.test.ts, with a name that needs escaping. */
 const SMALL_WORKLOAD = {
@@ -69,36 +58,22 @@ let dir: string;
 let report: Report;
 let context: BrowserContext;
 let page: Page;
-const consoleMessages: string[] = [];
-const pageErrors: string[] = [];
-const requests: string[] = [];
-const failedRequests: string[] = [];
+let consoleMessages: string[] = [];
+let pageErrors: string[] = [];
+let requests: string[] = [];
+let failedRequests: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install it (apt-get install -y chromium), as .ci/run does`);
-  }
   dir = mkdtempSync(join(tmpdir(), 'wafersim-html-'));
   const workload = parseWorkload(SMALL_WORKLOAD, { name: 'small', source: '(test)' });
   report = buildReport(await simulateRun([workload]), META);
   await writeReport(report, join(dir, 'out'));
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
-  // Anything but the page's own file is recorded and refused, so the test never reaches a network.
-  const pageUrl = pathToFileURL(join(dir, 'out', 'report.html')).href;
-  await context.route('**/*', (route) =>
-    route.request().url() === pageUrl ? route.continue() : route.abort('blockedbyclient'),
-  );
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (m) => consoleMessages.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('requestfailed', (r) => failedRequests.push(r.url()));
-  await page.goto(pageUrl, { waitUntil: 'load' });
+  const opened = await openPage(join(dir, 'out', 'report.html'), dir);
+  ({ context, page } = opened);
+  consoleMessages = opened.consoleMessages;
+  pageErrors = opened.pageErrors;
+  requests = opened.requests;
+  failedRequests = opened.failedRequests;
 });
 
 afterAll(async () => {

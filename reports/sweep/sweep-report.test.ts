@@ -28,6 +28,7 @@ describe('buildSweepReport', () => {
       'base',
       'vary',
       'pointCount',
+      'reference',
       'fidelity',
       'points',
       'meta',

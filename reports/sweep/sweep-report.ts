@@ -41,6 +41,9 @@ const PointSchema = z.strictObject({
   stepSeconds: z.number().describe('s: one sparse step of that phase'),
   denseStepSeconds: z.number().describe('s: its dense-equivalent step on the same hardware'),
   timeToTrainSeconds: z.number().describe("s: that phase's token budget on the point's systems"),
+  effectiveTflops: z
+    .number()
+    .describe("TFLOP/s: that phase's effective training FLOPs per step / stepSeconds, whole cluster"),
   systems: z.number().describe('Systems in data parallel (cluster.systems)'),
   tokensPerSecond: z.number().describe("tokens/s of the whole cluster in that phase's sparse step"),
   scalingEfficiency: z
@@ -109,6 +112,14 @@ export const SweepReportSchema = z.strictObject({
   base: z.union([z.string(), z.record(z.string(), z.unknown())]).describe('The base workload as written'),
   vary: z.record(z.string(), list(z.json())).describe('The varied paths and their values, in file order'),
   pointCount: z.number().describe('Points of the whole sweep: the product of the value lists'),
+  reference: z
+    .strictObject({
+      index: z.number().describe("The reference point's index"),
+      isBase: z
+        .boolean()
+        .describe('true: it is the base workload unchanged; false: no point is, so point 0 stands in'),
+    })
+    .describe('The point the others are compared against (speedup over the reference)'),
   fidelity: z.literal('row'),
   points: list(PointSchema).describe('Sorted by index; a shard holds only its own points'),
   meta: SweepMetaSchema,
@@ -129,6 +140,7 @@ export interface SweepDefinition {
   readonly base: Sweep['base'];
   readonly vary: Sweep['vary'];
   readonly pointCount: number;
+  readonly reference: ExpandedSweep['reference'];
 }
 
 export function sweepDefinition(sweep: Sweep, expanded: ExpandedSweep): SweepDefinition {
@@ -139,6 +151,7 @@ export function sweepDefinition(sweep: Sweep, expanded: ExpandedSweep): SweepDef
     base: sweep.base,
     vary: sweep.vary,
     pointCount: expanded.points.length,
+    reference: { ...expanded.reference },
   };
 }
 
@@ -167,6 +180,7 @@ function pointReport(result: PointResult, run: RunReport): SweepPointReport {
     stepSeconds: p.stepSeconds,
     denseStepSeconds: p.denseStepSeconds,
     timeToTrainSeconds: p.timeToTrain.sparse.seconds,
+    effectiveTflops: p.throughput.effectiveTflops,
     systems: p.cluster.systems,
     tokensPerSecond: p.cluster.tokensPerSecond,
     scalingEfficiency: p.cluster.scalingEfficiency,
@@ -207,6 +221,7 @@ export function buildSweepReport(
     base: sweep.base,
     vary: sweep.vary,
     pointCount: sweep.pointCount,
+    reference: { ...sweep.reference },
     fidelity: 'row',
     points: sorted.map((r, i) => pointReport(r, report.runs[i]!)),
     meta: {

@@ -19,6 +19,7 @@ export const FIXTURE_SWEEP: SweepDefinition = {
   base: 'toy-s75',
   vary: { seed: [1, 2, 3, 4] },
   pointCount: 4,
+  reference: { index: 0, isBase: false },
 };
 
 export const FIXTURE_META: SweepInvocationMeta = {

@@ -40,6 +40,11 @@ export interface ExpandedSweep {
    */
   readonly sweepId: string;
   readonly points: readonly SweepPoint[];
+  /**
+   * The point results are compared against: the one that simulates the base workload unchanged
+   * (every varied field at the base's own value), or point 0 when no point does.
+   */
+  readonly reference: { readonly index: number; readonly isBase: boolean };
 }
 
 function formatValue(value: JsonValue): string {
@@ -156,6 +161,31 @@ function checkSparsityMovesAPhase(sweep: Sweep, points: readonly SweepPoint[]): 
   }
 }
 
+/** What a workload simulates, without how it (or its hardware) is named. */
+function simulated(w: Workload): string {
+  const { name: _n, description: _d, source: _s, hardware, ...rest } = w;
+  const { name: _h, ...machine } = hardware;
+  return canonicalJson({ ...rest, machine });
+}
+
+/** The point that is the base workload itself (see ExpandedSweep.reference). */
+function referenceOf(
+  sweep: Sweep,
+  base: Record<string, unknown>,
+  points: readonly SweepPoint[],
+): ExpandedSweep['reference'] {
+  let baseWorkload: Workload | undefined;
+  try {
+    baseWorkload = parseWorkload(base, { cwd: sweep.dir, source: `${sweepLabel(sweep)}: base` });
+  } catch (error) {
+    // A base that is incomplete on its own (its points supply the rest) has no point of its own.
+    if (!(error instanceof InputError)) throw error;
+  }
+  const target = baseWorkload && simulated(baseWorkload);
+  const index = target === undefined ? -1 : points.findIndex((p) => simulated(p.workload) === target);
+  return index >= 0 ? { index: points[index]!.index, isBase: true } : { index: points[0]!.index, isBase: false };
+}
+
 /** Every point of the sweep, validated and resolved; invalid points are an InputError naming each point and field. */
 export function expandSweep(
   sweep: Sweep,
@@ -239,5 +269,7 @@ export function expandSweep(
     throw new InputError(diagnostics);
   }
   checkSparsityMovesAPhase(sweep, points);
-  return { sweepId: sweepIdOf(sweep, points), points };
+  // The base with the overrides, without any point's values.
+  const baseOnly = layerAt({}, (key) => !keys.includes(key));
+  return { sweepId: sweepIdOf(sweep, points), points, reference: referenceOf(sweep, baseOnly, points) };
 }
