@@ -1,54 +1,90 @@
 /**
- * report.csv: one row per run × phase with the main fields, a header row, RFC 4180 quoting (a
- * field with a comma, quote or line break is quoted, quotes doubled; records end in CRLF).
- * Numbers are written in full precision, fractions as fractions; an undefined ratio is empty.
+ * report.csv: one row per run × phase, a header row, RFC 4180 quoting (a field with a comma, quote
+ * or line break is quoted, quotes doubled; records end in CRLF). Each column is named by the path
+ * of its quantity in report.json (`stepSeconds`, `stalls.io`, `timeToTrain.sparse.seconds`), with
+ * its unit in the name where it has one; the whole machine follows as `hardware.*` and the model as
+ * `model.*`. Numbers are written in full precision, fractions as fractions; an undefined ratio or a
+ * field a machine does not set is empty.
  */
+import { HardwareConfigSchema } from '../hardware/hardware-config.ts';
+import { ModelConfigSchema } from '../models/model-config.ts';
 import { STALL_CAUSES } from '../simulator/counters.ts';
 import type { PhaseReport, Report, RunReport } from './report-json.ts';
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
-interface Column {
+/** A CSV column: its name is the path of the quantity in report.json, so each has one name. */
+export interface Column<T> {
   readonly name: string;
-  readonly value: (run: RunReport, phase: PhaseReport) => Cell;
+  readonly value: (row: T) => Cell;
 }
 
-const COLUMNS: readonly Column[] = [
-  { name: 'run', value: (r) => r.name },
-  { name: 'phase', value: (_, p) => p.name },
-  { name: 'sparsity', value: (_, p) => p.sparsity },
-  { name: 'tokens', value: (_, p) => p.tokens },
-  { name: 'steps', value: (_, p) => p.steps },
-  { name: 'stepCycles', value: (_, p) => p.stepCycles },
-  { name: 'stepSeconds', value: (_, p) => p.stepSeconds },
-  { name: 'denseStepSeconds', value: (_, p) => p.denseStepSeconds },
-  { name: 'flopReduction', value: (_, p) => p.flopReduction },
-  { name: 'realizedSpeedup', value: (_, p) => p.realizedSpeedup },
-  { name: 'efficiency', value: (_, p) => p.efficiency },
-  ...STALL_CAUSES.map((cause) => ({
-    name: `stall.${cause}`,
-    value: (_: RunReport, p: PhaseReport) => p.stalls[cause],
+type PhaseRow = { readonly run: RunReport; readonly phase: PhaseReport };
+
+/**
+ * The figures of one phase, named by their path inside a phase of report.json (units are in the
+ * names: seconds, cycles, tokens, TFLOP/s; the rest are ratios and fractions in [0, 1]).
+ */
+export const PHASE_COLUMNS: readonly Column<PhaseReport>[] = [
+  { name: 'sparsity', value: (p) => p.sparsity },
+  { name: 'tokens', value: (p) => p.tokens },
+  { name: 'steps', value: (p) => p.steps },
+  { name: 'stepCycles', value: (p) => p.stepCycles },
+  { name: 'stepSeconds', value: (p) => p.stepSeconds },
+  { name: 'denseStepSeconds', value: (p) => p.denseStepSeconds },
+  { name: 'flopReduction', value: (p) => p.flopReduction },
+  { name: 'realizedSpeedup', value: (p) => p.realizedSpeedup },
+  { name: 'efficiency', value: (p) => p.efficiency },
+  ...STALL_CAUSES.map((cause) => ({ name: `stalls.${cause}`, value: (p: PhaseReport) => p.stalls[cause] })),
+  { name: 'utilization.mac', value: (p) => p.utilization.mac },
+  { name: 'utilization.peBusy', value: (p) => p.utilization.peBusy },
+  { name: 'throughput.effectiveTflops', value: (p) => p.throughput.effectiveTflops },
+  { name: 'throughput.denseEquivalentTflops', value: (p) => p.throughput.denseEquivalentTflops },
+  { name: 'stepBoundary.lastGradientsSeconds', value: (p) => p.stepBoundary.lastGradientsSeconds },
+  { name: 'stepBoundary.clusterSeconds', value: (p) => p.stepBoundary.clusterSeconds },
+  { name: 'stepBoundary.fixedSeconds', value: (p) => p.stepBoundary.fixedSeconds },
+  { name: 'cluster.systems', value: (p) => p.cluster.systems },
+  { name: 'cluster.tokensPerSecond', value: (p) => p.cluster.tokensPerSecond },
+  { name: 'cluster.tokensPerSecondPerSystem', value: (p) => p.cluster.tokensPerSecondPerSystem },
+  { name: 'cluster.scalingEfficiency', value: (p) => p.cluster.scalingEfficiency },
+  { name: 'timeToTrain.sparse.seconds', value: (p) => p.timeToTrain.sparse.seconds },
+  { name: 'timeToTrain.dense.seconds', value: (p) => p.timeToTrain.dense.seconds },
+  { name: 'timeToTrain.h100.seconds', value: (p) => p.timeToTrain.h100.seconds },
+  { name: 'microBatchSequences', value: (p) => p.microBatchSequences },
+  { name: 'activationPolicy', value: (p) => p.activationPolicy },
+];
+
+/** The run's totals over its phases (report.json `totals`). */
+export const TOTALS_COLUMNS: readonly Column<RunReport>[] = [
+  { name: 'totals.flopReduction', value: (r) => r.totals.flopReduction },
+  { name: 'totals.realizedSpeedup', value: (r) => r.totals.realizedSpeedup },
+  { name: 'totals.efficiency', value: (r) => r.totals.efficiency },
+  { name: 'totals.timeToTrain.sparse.seconds', value: (r) => r.totals.timeToTrain.sparse.seconds },
+];
+
+/** Every field of the machine and of the model, so a row says exactly what ran. */
+export const MACHINE_COLUMNS: readonly Column<RunReport>[] = [
+  ...Object.keys(HardwareConfigSchema.shape).map((key) => ({
+    name: `hardware.${key}`,
+    value: (r: RunReport) => (r.hardware as Record<string, Cell | undefined>)[key] ?? null,
   })),
-  { name: 'macUtilization', value: (_, p) => p.utilization.mac },
-  { name: 'peBusy', value: (_, p) => p.utilization.peBusy },
-  { name: 'effectiveTflops', value: (_, p) => p.throughput.effectiveTflops },
-  { name: 'denseEquivalentTflops', value: (_, p) => p.throughput.denseEquivalentTflops },
-  {
-    name: 'stepBoundarySeconds',
-    value: (_, p) =>
-      p.stepBoundary.lastGradientsSeconds + p.stepBoundary.clusterSeconds + p.stepBoundary.fixedSeconds,
-  },
-  { name: 'systems', value: (_, p) => p.cluster.systems },
-  { name: 'tokensPerSecond', value: (_, p) => p.cluster.tokensPerSecond },
-  { name: 'tokensPerSecondPerSystem', value: (_, p) => p.cluster.tokensPerSecondPerSystem },
-  { name: 'scalingEfficiency', value: (_, p) => p.cluster.scalingEfficiency },
-  { name: 'trainSeconds', value: (_, p) => p.timeToTrain.sparse.seconds },
-  { name: 'denseTrainSeconds', value: (_, p) => p.timeToTrain.dense.seconds },
-  { name: 'h100TrainSeconds', value: (_, p) => p.timeToTrain.h100.seconds },
-  { name: 'microBatchSequences', value: (_, p) => p.microBatchSequences },
-  { name: 'activationPolicy', value: (_, p) => p.activationPolicy },
-  { name: 'hardware', value: (r) => r.hardware.name },
-  { name: 'model', value: (r) => r.model.name },
+  ...Object.keys(ModelConfigSchema.shape).map((key) => ({
+    name: `model.${key}`,
+    value: (r: RunReport) => {
+      const v = (r.model as Record<string, unknown>)[key];
+      return typeof v === 'number' || typeof v === 'string' ? v : v === undefined ? null : String(v);
+    },
+  })),
+];
+
+const COLUMNS: readonly Column<PhaseRow>[] = [
+  { name: 'run', value: (row) => row.run.name },
+  { name: 'phase', value: (row) => row.phase.name },
+  ...PHASE_COLUMNS.map((c) => ({ name: c.name, value: (row: PhaseRow) => c.value(row.phase) })),
+  ...[...TOTALS_COLUMNS, ...MACHINE_COLUMNS].map((c) => ({
+    name: c.name,
+    value: (row: PhaseRow) => c.value(row.run),
+  })),
 ];
 
 /** One CSV field, quoted when RFC 4180 requires it. */
@@ -61,7 +97,8 @@ export function csvField(value: Cell): string {
 export function renderReportCsv(report: Report): string {
   const lines = [COLUMNS.map((c) => csvField(c.name)).join(',')];
   for (const run of report.runs) {
-    for (const phase of run.phases) lines.push(COLUMNS.map((c) => csvField(c.value(run, phase))).join(','));
+    for (const phase of run.phases)
+      lines.push(COLUMNS.map((c) => csvField(c.value({ run, phase }))).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

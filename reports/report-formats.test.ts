@@ -116,6 +116,14 @@ describe('report.csv', () => {
     // Commas inside quotes aside, every row has as many fields as the header.
     const fields = (line: string) => line.replace(/"(?:[^"]|"")*"/g, 'x').split(',').length;
     expect(fields(lines[1]!)).toBe(header.length);
+    // One name per column: its path in report.json, the whole machine and model as hardware.*, model.*.
+    expect(new Set(header).size).toBe(header.length);
+    expect(header).toEqual(
+      expect.arrayContaining(['stalls.io', 'timeToTrain.sparse.seconds', 'hardware.clockHz', 'model.layers']),
+    );
+    expect(header.filter((h) => h.startsWith('hardware.'))).toHaveLength(
+      Object.keys(named.runs[0]!.hardware).length + 1,
+    );
   });
 });
 

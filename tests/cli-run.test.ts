@@ -246,7 +246,7 @@ describe('run: a cluster of systems', () => {
     );
     const md = readFileSync(join(dir, 'out/cluster/report.md'), 'utf8');
     expect(md).toMatch(/Cluster: 2 systems in data parallel, 8 sequences each per step/);
-    expect(readFileSync(join(dir, 'out/cluster/report.csv'), 'utf8')).toMatch(/,scalingEfficiency,/);
+    expect(readFileSync(join(dir, 'out/cluster/report.csv'), 'utf8')).toMatch(/,cluster\.scalingEfficiency,/);
   });
 });
 

@@ -89,9 +89,15 @@ describe('sweep.md and sweep.csv', () => {
     const lines = renderSweepCsv(report).split('\r\n');
     expect(lines).toHaveLength(6);
     expect(lines[0]).toMatch(
-      /^index,seed,phase,phaseSparsity,flopReduction,realizedSpeedup,efficiency,stepSeconds,/,
+      /^index,values\.seed,phase,sparsity,flopReduction,realizedSpeedup,efficiency,stepSeconds,/,
     );
     expect(lines[1]).toMatch(/^0,1,sparse,0\.75,2\.5,2,0\.8,1\.25,2\.5,4500,/);
+    // One name per column, every field of the machine among them.
+    const header = lines[0]!.split(',');
+    expect(new Set(header).size).toBe(header.length);
+    expect(header).toEqual(
+      expect.arrayContaining(['hardware.meshRows', 'hardware.name', 'model.dModel', 'stalls.io']),
+    );
     expect(lines[5]).toBe('');
   });
 });

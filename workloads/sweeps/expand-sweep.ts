@@ -183,7 +183,9 @@ function referenceOf(
   }
   const target = baseWorkload && simulated(baseWorkload);
   const index = target === undefined ? -1 : points.findIndex((p) => simulated(p.workload) === target);
-  return index >= 0 ? { index: points[index]!.index, isBase: true } : { index: points[0]!.index, isBase: false };
+  return index >= 0
+    ? { index: points[index]!.index, isBase: true }
+    : { index: points[0]!.index, isBase: false };
 }
 
 /** Every point of the sweep, validated and resolved; invalid points are an InputError naming each point and field. */
