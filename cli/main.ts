@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { formatDiagnostic, InputError } from '../models/diagnostics.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerFlops } from './commands/flops.ts';
 import { registerGemm } from './commands/gemm.ts';
@@ -42,6 +43,7 @@ export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_
     outcome.exitCode = code;
   });
   registerMerge(program, io);
+  registerCompare(program, io);
   registerFlops(program, io);
   registerCompile(program, io);
   registerResolve(program, io);

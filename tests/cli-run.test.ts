@@ -211,6 +211,25 @@ describe('run: a workload file', () => {
     expect(typo.stderr).toContain("Did you mean 'hardware.fmacsPerCycle'?");
   });
 
+  it('compare puts two result folders side by side and names the field that differs', () => {
+    const r = runCli(['compare', 'out/small', 'wide', '--out', 'cmp'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(
+      /What differs:\n {2}hardware\.fmacsPerCycleFp32Accumulate: #0 2, #1 2, #2 4, #3 4\n/,
+    );
+    expect(readdirSync(join(dir, 'cmp')).sort()).toEqual([
+      'compare.csv',
+      'compare.html',
+      'compare.json',
+      'compare.md',
+    ]);
+    const c = JSON.parse(readFileSync(join(dir, 'cmp', 'compare.json'), 'utf8'));
+    expect(c.rows[2].speedupOverFirst).toBeGreaterThan(1); // the wider datapath trains faster
+    const bad = runCli(['compare', 'out/small', 'nowhere'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/nowhere: no such folder/);
+  });
+
   it('--workers 2 --json: stdout is report.json, byte-identical to --workers 0 apart from meta', () => {
     expect(parallel.stderr).toBe('');
     expect(parallel.code).toBe(0);
