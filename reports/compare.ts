@@ -206,11 +206,11 @@ function differencesText(c: Comparison): string[] {
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const escape = (s: string) => s.replaceAll('|', '\\|');
+  const cell = (s: string) => s.replaceAll('|', '\\|');
   return [
-    `| ${header.map(escape).join(' | ')} |`,
+    `| ${header.map(cell).join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`),
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
   ].join('\n');
 }
 

@@ -142,7 +142,7 @@ function seriesOf(point: SweepPointReport, others: readonly string[]): string {
     : others.map((k) => `${k}=${formatVariedValue(point.values[k])}`).join(', ');
 }
 
-function valueOf(
+function metricValue(
   report: SweepReport,
   pt: SweepPointReport,
   metric: Metric,
@@ -171,7 +171,7 @@ export function sweepChart(report: SweepReport, key: string, metric: Metric, ind
   const timeUnit = TIME_UNITS.find((u) => longest >= u.seconds) ?? TIME_UNITS.at(-1)!;
   const data = report.points.map((pt) => ({
     x: numeric ? (pt.values[key] as number) : formatVariedValue(pt.values[key]),
-    value: valueOf(report, pt, metric, timeUnit),
+    value: metricValue(report, pt, metric, timeUnit),
     series: seriesOf(pt, others),
   }));
   const m = METRICS[metric];
