@@ -30,11 +30,15 @@ function stderrStream(io: Io): Writable {
   return Object.assign(stream, { isTTY: true, columns: process.stderr.columns || 80 });
 }
 
+/** What the bar counts, said once when it starts. */
+export const UNIT_MEANING =
+  'A unit is one sparse weight matrix (its mask drawn, every pass over it simulated) or a group of dense ops; the ETA is from the rate so far.';
+
 export function createProgressBar(io: Io): Progress {
   const bar = new SingleBar(
     {
       stream: stderrStream(io),
-      format: '{bar} {value}/{total} units · {label}',
+      format: '{bar} {value}/{total} units · {label} · ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 20,
@@ -44,8 +48,10 @@ export function createProgressBar(io: Io): Progress {
   let label: string | undefined;
   return {
     update(event) {
-      if (label === undefined) bar.start(event.total, event.done, { label: event.label });
-      else if (event.label !== label) bar.setTotal(event.total);
+      if (label === undefined) {
+        io.stderr(`${UNIT_MEANING}\n`);
+        bar.start(event.total, event.done, { label: event.label });
+      } else if (event.label !== label) bar.setTotal(event.total);
       label = event.label;
       bar.update(event.done, { label: event.label });
     },

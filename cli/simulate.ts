@@ -52,7 +52,16 @@ export function invocationFacts() {
  */
 export async function simulateCancellably(
   io: Io,
-  options: { workloads: readonly Workload[]; workers: number; json: boolean; what: string },
+  options: {
+    workloads: readonly Workload[];
+    workers: number;
+    json: boolean;
+    what: string;
+    /** Each workload's summary as soon as it is simulated (a sweep's checkpoint of each point). */
+    onWorkloadDone?: (index: number, summary: WorkloadSummary) => void;
+    /** What an interruption keeps, when it keeps something (a sweep's finished points). */
+    interrupted?: () => string;
+  },
   setExitCode: (code: number) => void,
   finish: (summaries: WorkloadSummary[], wallSeconds: number, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
@@ -66,17 +75,22 @@ export async function simulateCancellably(
   const signal = controller.signal;
   try {
     const started = performance.now();
-    const onProgress = progress ? { onProgress: progress.update } : {};
+    const callbacks = {
+      ...(progress ? { onProgress: progress.update } : {}),
+      ...(options.onWorkloadDone ? { onWorkloadDone: options.onWorkloadDone } : {}),
+    };
     const summaries =
       options.workers === 0
-        ? await simulateRun(options.workloads, { executor: serialExecutor, signal, ...onProgress })
-        : await runInSession(options.workloads, { workers: options.workers, signal, ...onProgress });
+        ? await simulateRun(options.workloads, { executor: serialExecutor, signal, ...callbacks })
+        : await runInSession(options.workloads, { workers: options.workers, signal, ...callbacks });
     progress?.stop();
     await finish(summaries, (performance.now() - started) / 1000, signal);
   } catch (error) {
     if (!(error instanceof CancelledError) && !signal.aborted) throw error;
     progress?.stop();
-    io.stderr(`wafersim: interrupted; the ${options.what} was cancelled and nothing was written\n`);
+    io.stderr(
+      `wafersim: interrupted; the ${options.what} was cancelled and ${options.interrupted?.() ?? 'nothing was written'}\n`,
+    );
     setExitCode(EXIT_INTERRUPTED);
   } finally {
     progress?.stop();

@@ -89,6 +89,11 @@ export interface SimulateOptions {
   }) => void;
   /** How a remainder micro-batch's sparse matmuls are simulated (simulator/remainder.ts): 'scale' by default. */
   readonly remainder?: 'scale' | 'simulate';
+  /**
+   * Called with each workload's result as soon as every step it needs is simulated (a sweep writes
+   * each point as it completes). Units are started workload by workload to that end.
+   */
+  readonly onWorkloadDone?: (index: number, result: WorkloadResult) => void;
 }
 
 function stepFlops(compiled: CompiledPhase): { effective: number; dense: number } {
@@ -121,6 +126,8 @@ interface StepJob {
   readonly workload: Workload;
   readonly phase: WorkloadPhase;
   readonly level: number;
+  /** The first workload (by index) that needs this step: its units start in that workload's turn. */
+  readonly group: number;
   compiled?: CompiledPhase;
   layout?: PhaseLayout;
   /** Indices into the batch of the units this step submitted. */
@@ -135,23 +142,29 @@ class StepRequests {
   readonly jobs: StepJob[] = [];
   private readonly byKey = new Map<string, StepJob>();
 
-  request(workload: Workload, phase: WorkloadPhase, level: number): StepJob {
+  request(workload: Workload, phase: WorkloadPhase, level: number, group: number): StepJob {
     // Masks read from a file belong to the workload's own folder: never shared by key.
     const shareable = level === 0 || workload.sparsity.source.kind === 'random';
     const key = level === 0 ? denseKey(workload) : sparseKey(workload, level);
     const hit = shareable ? this.byKey.get(key) : undefined;
     if (hit) return hit;
-    const job: StepJob = { workload, phase, level, unitIndices: [], sharedDense: [] };
+    const job: StepJob = { workload, phase, level, group, unitIndices: [], sharedDense: [] };
     this.jobs.push(job);
     if (shareable) this.byKey.set(key, job);
     return job;
   }
 }
 
+interface PlannedBatch {
+  readonly units: SimUnit[];
+  /** The unit that simulates each shared dense task, and the task's key in it, by cache key. */
+  readonly denseUnitOf: Map<string, { readonly unit: number; readonly taskKey: string }>;
+}
+
 /** Compiles and plans every step, and lays their units out in one batch (dense tasks once). */
-function planJobs(jobs: readonly StepJob[], options: SimulateOptions): SimUnit[] {
+function planJobs(jobs: readonly StepJob[], options: SimulateOptions): PlannedBatch {
   const units: SimUnit[] = [];
-  const denseSubmitted = new Set<string>();
+  const denseUnitOf: PlannedBatch['denseUnitOf'] = new Map();
   for (const job of jobs) {
     const { workload, phase, level } = job;
     const result = compilePhase(workload, phase, { level });
@@ -177,10 +190,11 @@ function planJobs(jobs: readonly StepJob[], options: SimulateOptions): SimUnit[]
         continue;
       }
       // A dense task is a pure function of the hardware and its placement: simulated once per run.
+      const index = units.length;
       const remaining = unit.tasks.filter((task) => {
         const cacheKey = `${hardwareKey}|${task.key}`;
-        if (!denseSubmitted.has(cacheKey)) {
-          denseSubmitted.add(cacheKey);
+        if (!denseUnitOf.has(cacheKey)) {
+          denseUnitOf.set(cacheKey, { unit: index, taskKey: task.key });
           return true;
         }
         job.sharedDense.push(cacheKey);
@@ -189,38 +203,35 @@ function planJobs(jobs: readonly StepJob[], options: SimulateOptions): SimUnit[]
       if (remaining.length > 0) job.unitIndices.push(units.push({ ...unit, tasks: remaining }) - 1);
     }
   }
-  return units;
+  return { units, denseUnitOf };
 }
 
-/** Each step from its units' results and the dense results other steps computed. */
-function assembleJobs(
-  jobs: readonly StepJob[],
-  units: readonly SimUnit[],
-  results: readonly UnitResult[],
-): void {
-  const denseResults = new Map<string, TaskResult>();
-  units.forEach((unit, i) => {
-    if (unit.kind !== 'dense') return;
-    const hardwareKey = JSON.stringify(unit.hardware);
-    for (const r of results[i]!.results) denseResults.set(`${hardwareKey}|${r.key}`, r);
-  });
-  for (const job of jobs) {
-    const own = job.unitIndices.map((i) => results[i]!);
-    const shared: UnitResult = {
-      id: 'shared',
-      results: job.sharedDense.map((key) => denseResults.get(key)!),
-      drawMs: 0,
-      simulateMs: 0,
-    };
-    const compiled = job.compiled!;
-    job.step = {
-      level: job.level,
-      tokenFraction: 1,
-      compiled,
-      step: assembleStep(compiled, job.layout!, [...own, shared]),
-      flops: stepFlops(compiled),
-    };
-  }
+/** One step from its units' results and the dense results other steps' units computed. */
+function assembleJob(job: StepJob, batch: PlannedBatch, results: readonly (UnitResult | undefined)[]): void {
+  if (job.step) return;
+  const own = job.unitIndices.map((i) => results[i]!);
+  const shared: UnitResult = {
+    id: 'shared',
+    results: job.sharedDense.map((key) => {
+      const { unit, taskKey } = batch.denseUnitOf.get(key)!;
+      return results[unit]!.results.find((r) => r.key === taskKey)!;
+    }),
+    drawMs: 0,
+    simulateMs: 0,
+  };
+  const compiled = job.compiled!;
+  job.step = {
+    level: job.level,
+    tokenFraction: 1,
+    compiled,
+    step: assembleStep(compiled, job.layout!, [...own, shared]),
+    flops: stepFlops(compiled),
+  };
+}
+
+/** The units a step waits for: its own, and those that simulate the dense tasks it shares. */
+function unitsNeeded(job: StepJob, batch: PlannedBatch): Set<number> {
+  return new Set([...job.unitIndices, ...job.sharedDense.map((key) => batch.denseUnitOf.get(key)!.unit)]);
 }
 
 /** What a phase needs: its samples along the schedule, its dense equivalent, one system's step. */
@@ -282,7 +293,7 @@ export async function simulateWorkloads(
 ): Promise<WorkloadResult[]> {
   // 1. The steps every phase needs, each once.
   const requests = new StepRequests();
-  const phases = workloads.map((workload) =>
+  const phases = workloads.map((workload, w) =>
     workload.phases.map((phase): PhaseRequest => {
       const shares = levelShares(phase, workload.sparsity);
       // On a cluster, the scaling reference: the same global batch on one system.
@@ -291,25 +302,65 @@ export async function simulateWorkloads(
         workload,
         phase,
         shares,
-        samples: shares.map((s) => requests.request(workload, phase, s.level)),
-        dense: requests.request(workload, phase, 0),
+        samples: shares.map((s) => requests.request(workload, phase, s.level, w)),
+        dense: requests.request(workload, phase, 0, w),
         alone:
-          workload.cluster.systems > 1 ? shares.map((s) => requests.request(single, phase, s.level)) : [],
+          workload.cluster.systems > 1 ? shares.map((s) => requests.request(single, phase, s.level, w)) : [],
       };
     }),
   );
   // 2. Compile and plan them all: a step that cannot be placed fails here, before anything runs.
-  const units = planJobs(requests.jobs, options);
-  // 3. Every unit in one batch.
+  const batch = planJobs(requests.jobs, options);
+  const { units } = batch;
+  // 3. Every unit in one batch. Each workload's result is assembled as soon as the units of every
+  // step it needs are in (for onWorkloadDone); the rest when the batch ends.
+  const results: (UnitResult | undefined)[] = new Array(units.length);
+  const jobsOf = phases.map((ps) => [...new Set(ps.flatMap((p) => [...p.samples, p.dense, ...p.alone]))]);
+  const waitingFor = jobsOf.map((jobs) => new Set(jobs.flatMap((job) => [...unitsNeeded(job, batch)])));
+  const workloadsOfUnit = new Map<number, number[]>();
+  waitingFor.forEach((needed, w) => {
+    for (const u of needed) workloadsOfUnit.set(u, [...(workloadsOfUnit.get(u) ?? []), w]);
+  });
+  const finish = (w: number): WorkloadResult => {
+    for (const job of jobsOf[w]!) assembleJob(job, batch, results);
+    return { workload: workloads[w]!, phases: phases[w]!.map(phaseResult) };
+  };
+  const reported = new Set<number>();
+  const report = (w: number) => {
+    if (!options.onWorkloadDone || reported.has(w)) return;
+    reported.add(w);
+    options.onWorkloadDone(w, finish(w));
+  };
+  // A workload whose steps need no unit (nothing to simulate) is done at once.
+  waitingFor.forEach((needed, w) => {
+    if (needed.size === 0) report(w);
+  });
+  const groupOf = units.map(() => 0);
+  for (const job of requests.jobs) for (const u of job.unitIndices) groupOf[u] = job.group;
   const executor = options.executor ?? serialExecutor;
   const label = `${requests.jobs.length} step${requests.jobs.length === 1 ? '' : 's'}`;
-  const results = await executor.run(units, {
+  const all = await executor.run(units, {
     ...(options.signal ? { signal: options.signal } : {}),
     onUnitDone: (done, total) => options.onProgress?.({ label, done, total }),
+    ...(options.onWorkloadDone
+      ? {
+          groupOf,
+          onUnitResult: (index: number, result: UnitResult) => {
+            results[index] = result;
+            for (const w of workloadsOfUnit.get(index) ?? []) {
+              const needed = waitingFor[w]!;
+              needed.delete(index);
+              if (needed.size === 0) report(w);
+            }
+          },
+        }
+      : {}),
   });
   // 4. Each step, then each phase.
-  assembleJobs(requests.jobs, units, results);
-  return workloads.map((workload, w) => ({ workload, phases: phases[w]!.map(phaseResult) }));
+  all.forEach((result, i) => {
+    results[i] = result;
+  });
+  return workloads.map((_, w) => finish(w));
 }
 
 export async function simulateWorkload(

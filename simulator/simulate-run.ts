@@ -7,9 +7,19 @@ import type { Workload } from '../workloads/index.ts';
 import { summarizeWorkload, type WorkloadSummary } from './run-summary.ts';
 import { type SimulateOptions, simulateWorkloads } from './run-workload.ts';
 
+export interface SimulateRunOptions extends Omit<SimulateOptions, 'onWorkloadDone'> {
+  /** Each workload's summary as soon as it is simulated (a sweep writes each point then). */
+  readonly onWorkloadDone?: (index: number, summary: WorkloadSummary) => void;
+}
+
 export async function simulateRun(
   workloads: readonly Workload[],
-  options: SimulateOptions = {},
+  options: SimulateRunOptions = {},
 ): Promise<WorkloadSummary[]> {
-  return (await simulateWorkloads(workloads, options)).map(summarizeWorkload);
+  const { onWorkloadDone, ...rest } = options;
+  const results = await simulateWorkloads(workloads, {
+    ...rest,
+    ...(onWorkloadDone ? { onWorkloadDone: (i, r) => onWorkloadDone(i, summarizeWorkload(r)) } : {}),
+  });
+  return results.map(summarizeWorkload);
 }

@@ -6,7 +6,16 @@
  * (and the shards ran on different worker counts); bad `--shard` exits 2 and writes nothing.
  * Seven child processes; the other error cases run `main` in-process.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +23,7 @@ import type { Io } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
 import { SweepReportSchema } from '../reports/sweep/sweep-report.ts';
 import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
-import { type CliResult, runCli } from './run-cli.ts';
+import { BIN, type CliResult, runCli } from './run-cli.ts';
 
 const SMALL_SWEEP = {
   version: 1,
@@ -195,4 +204,72 @@ describe('schema sweep', () => {
       required: ['version', 'base', 'vary'],
     });
   });
+});
+
+describe('sweep --resume: points are kept as they finish', () => {
+  it('resumes from the kept points, ignoring damaged ones and other sweeps', () => {
+    const report = JSON.parse(read('out/small/sweep.json')) as {
+      sweepId: string;
+      points: { index: number }[];
+      meta: { points: { index: number }[] };
+    };
+    // The points an interrupted run would have kept: 0 and 2 as written, 1 damaged, 3 of another sweep.
+    const kept = join(dir, 'resumed', '.points', report.sweepId);
+    const other = join(dir, 'resumed', '.points', '0000000000000000');
+    for (const d of [kept, other]) mkdirSync(d, { recursive: true });
+    const entry = (i: number) => ({
+      sweepId: report.sweepId,
+      point: report.points[i],
+      timing: report.meta.points[i],
+    });
+    writeFileSync(join(kept, 'point-0.json'), JSON.stringify(entry(0)));
+    writeFileSync(join(kept, 'point-2.json'), JSON.stringify(entry(2)));
+    writeFileSync(join(kept, 'point-1.json'), '{"sweepId": "trunc');
+    writeFileSync(join(other, 'point-3.json'), JSON.stringify({ ...entry(3), sweepId: '0000000000000000' }));
+    const r = runCli(['sweep', 'small.json', '--workers', '0', '--out', 'resumed', '--resume'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('wafersim: resuming: 2 of 6 points already finished\n');
+    expect(beforeMeta(read('resumed/sweep.json'))).toBe(beforeMeta(read('out/small/sweep.json')));
+    expect(read('resumed/sweep.md')).toBe(read('out/small/sweep.md'));
+    // This sweep's checkpoints are gone once its files are written; another sweep's stay.
+    expect(existsSync(kept)).toBe(false);
+    expect(existsSync(join(other, 'point-3.json'))).toBe(true);
+  });
+
+  it('an interrupted sweep keeps its finished points and says how to resume; --resume completes it', async () => {
+    const sweep = {
+      version: 1,
+      base: { ...SMALL_SWEEP.base, model: { ...TINY_MODEL, layers: 24, dModel: 256, dFF: 1024 } },
+      vary: { sparsity: [0.5, 0.6, 0.7, 0.8, 0.9] },
+    };
+    writeFileSync(join(dir, 'slow.json'), JSON.stringify(sweep));
+    const child = spawn(process.execPath, [BIN, 'sweep', 'slow.json', '--workers', '0', '--out', 'slow'], {
+      cwd: dir,
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Interrupt once a point has been kept.
+    const points = () => {
+      const root = join(dir, 'slow', '.points');
+      return existsSync(root) ? readdirSync(root).flatMap((id) => readdirSync(join(root, id))) : [];
+    };
+    for (let i = 0; i < 600 && points().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(
+      /interrupted; the sweep was cancelled and \d finished point\(s\) are kept in .*--resume/,
+    );
+    expect(existsSync(join(dir, 'slow', 'sweep.json'))).toBe(false);
+    const resumed = runCli(['sweep', 'slow.json', '--workers', '0', '--out', 'slow', '--resume'], {
+      cwd: dir,
+    });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/^wafersim: resuming: [1-5] of 5 points already finished\n$/);
+    const fresh = runCli(['sweep', 'slow.json', '--workers', '2', '--out', 'fresh'], { cwd: dir });
+    expect(fresh.code).toBe(0);
+    expect(beforeMeta(read('slow/sweep.json'))).toBe(beforeMeta(read('fresh/sweep.json')));
+  }, 120_000);
 });

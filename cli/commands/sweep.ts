@@ -3,6 +3,12 @@ import type { Command } from 'commander';
 import { compileWorkload } from '../../compiler/pipeline.ts';
 import { type Diagnostic, InputError } from '../../models/diagnostics.ts';
 import { seconds } from '../../reports/format-values.ts';
+import {
+  checkpointDir,
+  readFinishedPoints,
+  removeFinishedPoints,
+  writeFinishedPoint,
+} from '../../reports/sweep/checkpoint.ts';
 import { formatVariedValue } from '../../reports/sweep/sweep-markdown.ts';
 import {
   buildSweepReport,
@@ -29,6 +35,7 @@ import { versionLine } from '../version.ts';
 
 interface SweepCommandOptions {
   shard?: string;
+  resume?: boolean;
   out?: string;
   set?: string[];
   workers?: string;
@@ -91,6 +98,10 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       'directory for the sweep files (default: out/<name>, a shard in out/<name>/shard-<i>-of-<n>)',
     )
     .option(SET_OPTION, `${SET_HELP}; applied to the base, before each point's values`, collect, [])
+    .option(
+      '--resume',
+      'skip the points an interrupted run of the same sweep finished (kept in <out>/.points as each finished)',
+    )
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
     .option('--json', 'print only the sweep JSON on stdout (the files are still written)')
     .action(async (ref: string, options: SweepCommandOptions) => {
@@ -101,13 +112,48 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       const sweep = loadSweep(ref);
       const expanded = expandSweep(sweep, { overrides });
       const points = shard ? shardPoints(expanded.points, shard.index, shard.count) : [...expanded.points];
-      checkPointsCompile(points);
       const outDir = options.out ?? defaultOutDir(sweep.name, shard);
+      const definition = sweepDefinition(sweep, expanded);
+      // Points finished by an earlier, interrupted run of this same sweep (same sweepId) are kept;
+      // without --resume, stale checkpoints are dropped and every point is simulated.
+      const finished = options.resume
+        ? readFinishedPoints(outDir, expanded.sweepId, new Set(points.map((p) => p.index)))
+        : [];
+      if (!options.resume) removeFinishedPoints(outDir, expanded.sweepId);
+      const done = new Set(finished.map((f) => f.point.index));
+      const todo = points.filter((p) => !done.has(p.index));
+      checkPointsCompile(todo);
+      if (finished.length > 0 && !options.json) {
+        io.stderr(`wafersim: resuming: ${finished.length} of ${points.length} points already finished\n`);
+      }
       preloadSweepPage();
+      let kept = finished.length;
 
       await simulateCancellably(
         io,
-        { workloads: points.map((p) => p.workload), workers, json: Boolean(options.json), what: 'sweep' },
+        {
+          workloads: todo.map((p) => p.workload),
+          workers,
+          json: Boolean(options.json),
+          what: 'sweep',
+          // Each point is kept as it finishes, so an interrupted sweep can resume.
+          onWorkloadDone: (i, summary) => {
+            const p = todo[i]!;
+            const single = buildSweepReport(definition, [{ index: p.index, values: p.values, summary }], {
+              ...invocationFacts(),
+              workers,
+            });
+            writeFinishedPoint(outDir, expanded.sweepId, {
+              point: single.points[0]!,
+              timing: single.meta.points[0]!,
+            });
+            kept++;
+          },
+          interrupted: () =>
+            kept === 0
+              ? 'nothing was written'
+              : `${kept} finished point(s) are kept in ${checkpointDir(outDir, expanded.sweepId)}; run the same command with --resume to skip them`,
+        },
         setExitCode,
         async (summaries, wallSeconds, signal) => {
           const meta: SweepInvocationMeta = {
@@ -117,13 +163,14 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
             outDir: resolve(outDir),
             ...(shard ? { shard: { ...shard, points: points.map((p) => p.index) } } : {}),
           };
-          const results = points.map((p, i) => ({
+          const results = todo.map((p, i) => ({
             index: p.index,
             values: p.values,
             summary: summaries[i]!,
           }));
-          const report = buildSweepReport(sweepDefinition(sweep, expanded), results, meta);
+          const report = buildSweepReport(definition, results, meta, undefined, finished);
           const written = await writeSweepReport(report, outDir, { signal });
+          removeFinishedPoints(outDir, expanded.sweepId);
           if (options.json) {
             io.stdout(renderSweepJson(report));
             return;

@@ -189,11 +189,24 @@ function pointReport(result: PointResult, run: RunReport): SweepPointReport {
   };
 }
 
+/** A point already simulated (a checkpoint read back by `sweep --resume`), with its timings. */
+export interface FinishedPoint {
+  readonly point: SweepPointReport;
+  readonly timing: SweepMeta['points'][number];
+}
+
+export const FinishedPointSchema = z.strictObject({
+  sweepId: z.string(),
+  point: PointSchema,
+  timing: SweepMetaSchema.shape.points.unwrap().element,
+});
+
 export function buildSweepReport(
   sweep: SweepDefinition,
   results: readonly PointResult[],
   meta: SweepInvocationMeta,
   gpu: GpuBaseline = loadGpuBaseline(),
+  finished: readonly FinishedPoint[] = [],
 ): SweepReport {
   const sorted = [...results].sort((a, b) => a.index - b.index);
   const invocation: InvocationMeta = {
@@ -223,14 +236,19 @@ export function buildSweepReport(
     pointCount: sweep.pointCount,
     reference: { ...sweep.reference },
     fidelity: 'row',
-    points: sorted.map((r, i) => pointReport(r, report.runs[i]!)),
+    points: [...sorted.map((r, i) => pointReport(r, report.runs[i]!)), ...finished.map((f) => f.point)].sort(
+      (a, b) => a.index - b.index,
+    ),
     meta: {
       ...meta,
-      points: sorted.map((r, i) => ({
-        index: r.index,
-        source: timings[i]!.source,
-        phases: timings[i]!.phases,
-      })),
+      points: [
+        ...sorted.map((r, i) => ({
+          index: r.index,
+          source: timings[i]!.source,
+          phases: timings[i]!.phases,
+        })),
+        ...finished.map((f) => f.timing),
+      ].sort((a, b) => a.index - b.index),
     },
   };
 }

@@ -50,21 +50,27 @@ export function createPoolExecutor(workers: number): UnitExecutor {
 
   return {
     async run(units: readonly SimUnit[], options: RunOptions = {}): Promise<UnitResult[]> {
-      const { signal, onUnitDone } = options;
+      const { signal, onUnitDone, onUnitResult, groupOf } = options;
       if (signal?.aborted) throw new CancelledError();
       if (units.length === 0) return [];
       const p = open();
       let stopped = false;
       let done = 0;
-      // Largest units first, so the last ones to finish are short and the workers end together;
-      // results still come back in unit order.
+      // Groups in order, and in each the largest units first, so the last ones to finish are
+      // short and the workers end together; results still come back in unit order.
+      const group = (i: number) => groupOf?.[i] ?? 0;
       const order = units
         .map((_, i) => i)
-        .sort((a, b) => estimateUnitWork(units[b]!) - estimateUnitWork(units[a]!) || a - b);
+        .sort(
+          (a, b) => group(a) - group(b) || estimateUnitWork(units[b]!) - estimateUnitWork(units[a]!) || a - b,
+        );
       const tasks: Promise<UnitResult>[] = new Array(units.length);
       for (const i of order) {
         tasks[i] = p.run(units[i]!).then((result) => {
-          if (!stopped && !signal?.aborted) onUnitDone?.(++done, units.length);
+          if (!stopped && !signal?.aborted) {
+            onUnitResult?.(i, result);
+            onUnitDone?.(++done, units.length);
+          }
           return result;
         });
       }

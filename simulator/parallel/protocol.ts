@@ -31,6 +31,7 @@ export interface SessionApi {
     workloads: readonly Workload[],
     workers: number,
     onProgress?: (event: SimulationProgress) => void | Promise<void>,
+    onWorkloadDone?: (index: number, summary: WorkloadSummary) => void | Promise<void>,
   ): Promise<WorkloadSummary[]>;
   cancel(): void;
 }

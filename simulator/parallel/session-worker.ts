@@ -17,12 +17,14 @@ import { type SessionApi, type SimulationProgress, summaryTransferables, toWireE
 let current: AbortController | undefined;
 
 const api: SessionApi = {
-  async run(workloads: readonly Workload[], workers: number, onProgress?) {
+  async run(workloads: readonly Workload[], workers: number, onProgress?, onWorkloadDone?) {
     const controller = new AbortController();
     current = controller;
     const executor = workers === 1 ? serialExecutor : createExecutor(workers);
     // The last progress call's reply: once it is back, every event has reached the caller.
     let delivered: Promise<unknown> = Promise.resolve();
+    // Every finished workload's delivery, all awaited before the run returns.
+    const handedOver: Promise<unknown>[] = [];
     try {
       const summaries: WorkloadSummary[] = await simulateRun(workloads, {
         executor,
@@ -30,8 +32,16 @@ const api: SessionApi = {
         onProgress: (event: SimulationProgress) => {
           if (onProgress) delivered = Promise.resolve(onProgress(event)).catch(() => {});
         },
+        ...(onWorkloadDone
+          ? {
+              onWorkloadDone: (index: number, summary: WorkloadSummary) => {
+                handedOver.push(Promise.resolve(onWorkloadDone(index, summary)));
+              },
+            }
+          : {}),
       });
       await delivered;
+      await Promise.all(handedOver);
       return Comlink.transfer(summaries, summaryTransferables(summaries));
     } catch (error) {
       // A plain object, not an Error: comlink would drop an InputError's diagnostics.

@@ -24,6 +24,8 @@ export interface SessionOptions {
   /** Unit workers inside the session: 0 runs the units serially in the session worker. */
   readonly workers: number;
   readonly onProgress?: (event: SimulationProgress) => void;
+  /** Each workload's summary as soon as it is simulated, in the calling thread. */
+  readonly onWorkloadDone?: (index: number, summary: WorkloadSummary) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -31,7 +33,7 @@ export async function runInSession(
   workloads: readonly Workload[],
   options: SessionOptions,
 ): Promise<WorkloadSummary[]> {
-  const { workers, onProgress, signal } = options;
+  const { workers, onProgress, onWorkloadDone, signal } = options;
   if (signal?.aborted) throw new CancelledError();
   const worker = new Worker(SESSION_ENTRY);
   const session = Comlink.wrap<SessionApi>(nodeEndpoint(worker));
@@ -52,7 +54,12 @@ export async function runInSession(
   });
   try {
     return await Promise.race([
-      session.run(workloads, workers, onProgress ? Comlink.proxy(onProgress) : undefined),
+      session.run(
+        workloads,
+        workers,
+        onProgress ? Comlink.proxy(onProgress) : undefined,
+        onWorkloadDone ? Comlink.proxy(onWorkloadDone) : undefined,
+      ),
       cancelled,
       died,
     ]);
