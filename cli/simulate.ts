@@ -17,6 +17,8 @@ import { buildInfo } from './version.ts';
 
 /** Exit code of a run cancelled by SIGINT (128 + 2, the shell's convention). */
 export const EXIT_INTERRUPTED = 130;
+/** Exit code of a run cancelled by SIGTERM (128 + 15): a job scheduler stopping it. */
+export const EXIT_TERMINATED = 143;
 
 /** `--workers`: a whole number ≥ 0; by default the number of CPU cores. */
 export function parseWorkers(text: string | undefined): number {
@@ -66,11 +68,18 @@ export async function simulateCancellably(
   finish: (summaries: WorkloadSummary[], wallSeconds: number, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const controller = new AbortController();
+  let exitCode = EXIT_INTERRUPTED;
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (controller.signal.aborted) process.exit(exitCode);
     controller.abort();
   };
+  // SIGTERM (a scheduler's stop, `kill`) cancels the same way: nothing half-written.
+  const onSigterm = () => {
+    exitCode = EXIT_TERMINATED;
+    onSigint();
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   const progress: Progress | undefined = io.stderrIsTty && !options.json ? createProgressBar(io) : undefined;
   const signal = controller.signal;
   try {
@@ -91,9 +100,10 @@ export async function simulateCancellably(
     io.stderr(
       `wafersim: interrupted; the ${options.what} was cancelled and ${options.interrupted?.() ?? 'nothing was written'}\n`,
     );
-    setExitCode(EXIT_INTERRUPTED);
+    setExitCode(exitCode);
   } finally {
     progress?.stop();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }

@@ -296,11 +296,14 @@ describe('run: bad input exits 2 with a message, and writes nothing', () => {
 });
 
 describe('run: Ctrl-C', () => {
-  it('SIGINT during the simulation cancels it: exit 130, nothing written', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during the simulation cancels it: exit %i, nothing written', async (signal, code) => {
     // A study long enough to be still simulating when the signal arrives (tsx starts in ~1 s).
     const child = spawn(
       process.execPath,
-      [BIN, 'run', 'mediswift-xl', '--workers', '0', '--out', 'cancelled'],
+      [BIN, 'run', 'mediswift-xl', '--workers', '0', '--out', `cancelled-${signal}`],
       {
         cwd: dir,
         env: { ...process.env, FORCE_COLOR: '0' },
@@ -312,10 +315,10 @@ describe('run: Ctrl-C', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    child.kill(signal);
+    expect(await exited).toBe(code);
     expect(stderr).toMatch(/interrupted; .*nothing was written/);
-    expect(existsSync(join(dir, 'cancelled'))).toBe(false);
+    expect(existsSync(join(dir, `cancelled-${signal}`))).toBe(false);
     expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
   });
 });
