@@ -123,6 +123,31 @@ export const HardwareConfigSchema = z.strictObject({
   weightFifoWavelets: nonNegInt().describe(
     'Depth of the queue holding arriving weight wavelets on each PE (wavelets of 4 bytes); [UNC]',
   ),
+  // First-order energy (reports/energy.ts): power = static + energy per MAC × MAC rate, derived
+  // [DER] from two third-party figures (data/cs2-power.json): an FP32 GEMM measured at 349 TFLOP/s
+  // and 79.66 GFLOP/s/W, and 30 mW peak per core. The fabric's and the on-wafer memory's energy
+  // scale with the MACs in that measurement and are inside these two; separate per-hop and per-I/O
+  // figures have no source and default to 0 [UNC].
+  staticPowerWattsPerPe: z
+    .number()
+    .nonnegative()
+    .describe(
+      "Power of each PE that does not scale with its work: leakage, clocks, idle time (W per PE; the mesh's PEs draw it whether used or not); [DER]",
+    ),
+  energyPerMacPicojoules: z
+    .number()
+    .nonnegative()
+    .describe('Energy of one multiply-accumulate with its operand traffic (pJ); [DER]'),
+  energyPerWaveletHopPicojoules: z
+    .number()
+    .nonnegative()
+    .describe(
+      'Energy of one 32-bit wavelet crossing one fabric hop, beyond energyPerMacPicojoules (pJ); [UNC]',
+    ),
+  energyPerIoBitPicojoules: z
+    .number()
+    .nonnegative()
+    .describe('Energy of one bit through the wafer I/O, weights in and gradients out (pJ); [UNC]'),
 });
 
 /** Field names of the element-wise costs, by the dataflow op they cost (compiler/ir/graph.ts). */
@@ -182,6 +207,12 @@ const CS2: HardwareConfig = {
   backwardElementwiseFactor: 2,
   reservedSramBytesPerPe: 4096,
   weightFifoWavelets: 64,
+  // [DER] by reports/energy.ts from data/cs2-power.json (a test keeps these equal to the derivation).
+  staticPowerWattsPerPe: 0.002967,
+  energyPerMacPicojoules: 12.29,
+  // [UNC]: no published figure; inside the two above for on-wafer traffic, not counted for I/O.
+  energyPerWaveletHopPicojoules: 0,
+  energyPerIoBitPicojoules: 0,
 };
 
 /**

@@ -17,6 +17,7 @@ import {
 } from '../simulator/counters.ts';
 import type { PhaseSummary, StepSummary, WorkloadSummary } from '../simulator/run-summary.ts';
 import type { SparsitySchedule } from '../workloads/index.ts';
+import { stepEnergy } from './energy.ts';
 
 const SECONDS_PER_HOUR = 3600;
 const SECONDS_PER_DAY = 86_400;
@@ -132,6 +133,22 @@ export interface PhaseMetrics extends StepShape {
   readonly cluster: ClusterMetrics;
   readonly trainFlops: { readonly effective: number; readonly dense: number };
   readonly timeToTrain: { readonly sparse: Duration; readonly dense: Duration };
+  /** First-order energy of the whole cluster (reports/energy.ts): estimates, not validated. */
+  readonly energy: {
+    readonly stepJoules: number;
+    readonly denseStepJoules: number;
+    readonly joulesPerToken: number;
+    readonly tokensPerJoule: number;
+    /** denseStepJoules / stepJoules: how much less energy the sparse step takes. */
+    readonly savings: number;
+    readonly trainKilowattHours: number;
+    readonly denseTrainKilowattHours: number;
+    /** The sparse step's joules by part. */
+    readonly staticJoules: number;
+    readonly macJoules: number;
+    readonly fabricJoules: number;
+    readonly ioJoules: number;
+  };
   /** Raw counters of the (token-weighted mean) step. */
   readonly counters: Counters;
   readonly samples: readonly LevelSampleMetrics[];
@@ -425,6 +442,7 @@ export function derivePhaseMetrics(
       sparse: duration(phase.steps * stepSeconds),
       dense: duration(phase.steps * denseStepSeconds),
     },
+    energy: energyOf(phase, hw, batch.systems, stepSeconds, denseStepSeconds),
     counters,
     ...stepShape(first),
     samples: phase.samples.map((s) => ({
@@ -434,6 +452,31 @@ export function derivePhaseMetrics(
       stepSeconds: s.stepCycles / hw.clockHz,
       ...stepShape(s),
     })),
+  };
+}
+
+function energyOf(
+  phase: PhaseSummary,
+  hw: HardwareConfig,
+  systems: number,
+  stepSeconds: number,
+  denseStepSeconds: number,
+): PhaseMetrics['energy'] {
+  const sparse = stepEnergy(hw, phase.stepCounters, stepSeconds, systems);
+  const dense = stepEnergy(hw, phase.dense.counters, denseStepSeconds, systems);
+  const kilowattHours = (joules: number) => (phase.steps * joules) / 3.6e6;
+  return {
+    stepJoules: sparse.joules,
+    denseStepJoules: dense.joules,
+    joulesPerToken: sparse.joules / phase.tokensPerStep,
+    tokensPerJoule: phase.tokensPerStep / sparse.joules,
+    savings: dense.joules / sparse.joules,
+    trainKilowattHours: kilowattHours(sparse.joules),
+    denseTrainKilowattHours: kilowattHours(dense.joules),
+    staticJoules: sparse.staticJoules,
+    macJoules: sparse.macJoules,
+    fabricJoules: sparse.fabricJoules,
+    ioJoules: sparse.ioJoules,
   };
 }
 

@@ -50,6 +50,11 @@ export const PHASE_COLUMNS: readonly Column<PhaseReport>[] = [
   { name: 'timeToTrain.sparse.seconds', value: (p) => p.timeToTrain.sparse.seconds },
   { name: 'timeToTrain.dense.seconds', value: (p) => p.timeToTrain.dense.seconds },
   { name: 'timeToTrain.h100.seconds', value: (p) => p.timeToTrain.h100.seconds },
+  { name: 'energy.stepJoules', value: (p) => p.energy.stepJoules },
+  { name: 'energy.joulesPerToken', value: (p) => p.energy.joulesPerToken },
+  { name: 'energy.tokensPerJoule', value: (p) => p.energy.tokensPerJoule },
+  { name: 'energy.savings', value: (p) => p.energy.savings },
+  { name: 'energy.trainKilowattHours', value: (p) => p.energy.trainKilowattHours },
   { name: 'microBatchSequences', value: (p) => p.microBatchSequences },
   { name: 'activationPolicy', value: (p) => p.activationPolicy },
 ];

@@ -161,6 +161,23 @@ const PhaseSchema = z.strictObject({
     dense: DurationSchema.describe('steps × denseStepSeconds on the same systems'),
     h100: DurationSchema.describe('trainFlops.dense at the measured H100 rate (see gpu)'),
   }),
+  energy: z
+    .strictObject({
+      stepJoules: z.number().describe('J: one step of the whole cluster'),
+      denseStepJoules: z.number().describe('J: its dense-equivalent step'),
+      joulesPerToken: z.number().describe('J/token: stepJoules / tokensPerStep'),
+      tokensPerJoule: z.number().describe('tokens/J: tokensPerStep / stepJoules'),
+      savings: z.number().describe('denseStepJoules / stepJoules'),
+      trainKilowattHours: z.number().describe('kWh: the phase, steps × stepJoules'),
+      denseTrainKilowattHours: z.number().describe('kWh: the phase trained dense'),
+      staticJoules: z.number().describe('J of stepJoules: static power of every PE × step time'),
+      macJoules: z.number().describe('J of stepJoules: MACs issued × energy per MAC'),
+      fabricJoules: z.number().describe('J of stepJoules: wavelet-hops × energy per hop'),
+      ioJoules: z.number().describe('J of stepJoules: I/O bits × energy per bit'),
+    })
+    .describe(
+      "First-order energy from the counters and the hardware's energy table (estimates derived from two third-party figures, not validated)",
+    ),
   counters: CountersSchema,
   ...StepShapeFields,
   samples: list(

@@ -266,6 +266,37 @@ function gpuSection(report: Report): string {
   ].join('\n');
 }
 
+function energySection(report: Report): string {
+  const rows = report.runs.flatMap((run) =>
+    run.phases.map((p) => [
+      run.name,
+      p.name,
+      si(p.energy.stepJoules, 'J'),
+      si(p.energy.denseStepJoules, 'J'),
+      ratio(p.energy.savings),
+      si(p.energy.joulesPerToken, 'J'),
+      si(p.energy.tokensPerJoule, ''),
+      `${count(p.energy.trainKilowattHours)} kWh`,
+      percent(p.energy.staticJoules / p.energy.stepJoules),
+    ]),
+  );
+  return [
+    '## Energy (first order)',
+    '',
+    "The simulator's counters times the hardware's energy table: static power per PE × PEs × step time + MACs issued × " +
+      'energy per MAC (+ wavelet-hops and I/O bits, 0 unless set). For the CS-2 the static power and the energy ' +
+      'per MAC are derived from two third-party figures (`data/cs2-power.json`: an FP32 GEMM at 349 TFLOP/s and ' +
+      '79.66 GFLOP/s/W, and 30 mW per PE at peak), exact through both: estimates with nothing held out to ' +
+      'validate them, and I/O energy not counted.',
+    '',
+    table(
+      ['run', 'phase', 'step', 'dense step', 'saving', 'per token', 'tokens/J', 'train', 'static share'],
+      rows,
+      2,
+    ),
+  ].join('\n');
+}
+
 function hardwareSection(report: Report): string {
   const seen = new Map<string, RunReport['hardware']>();
   for (const run of report.runs) seen.set(JSON.stringify(run.hardware), run.hardware);
@@ -321,6 +352,8 @@ export function renderReportMarkdown(report: Report): string {
     '',
     ...report.runs.map((r) => `${runSection(r)}\n`),
     gpuSection(report),
+    '',
+    energySection(report),
     '',
     hardwareSection(report),
     '',

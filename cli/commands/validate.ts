@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { HARDWARE_PRESETS } from '../../hardware/hardware-config.ts';
+import { deriveEnergyTable } from '../../reports/energy.ts';
 import {
   CALIBRATION,
   type CalibratedParameter,
@@ -70,6 +71,23 @@ export function registerValidate(program: Command, io: Io, setExitCode: (code: n
         ]),
       );
       const summary = errorSummary(points, steps);
+      // The energy table: derived exactly through two figures, so there is nothing to judge.
+      const derivedEnergy = deriveEnergyTable(hardware);
+      const energy = {
+        derivedFrom:
+          'data/cs2-power.json (E1: FP32 GEMM 349.0 TFLOP/s at 79.66 GFLOP/s/W; E2: 30 mW per PE at peak)',
+        parameters: {
+          staticPowerWattsPerPe: {
+            value: hardware.staticPowerWattsPerPe,
+            derived: derivedEnergy.staticPowerWattsPerPe,
+          },
+          energyPerMacPicojoules: {
+            value: hardware.energyPerMacPicojoules,
+            derived: derivedEnergy.energyPerMacPicojoules,
+          },
+        },
+        heldOut: [] as string[],
+      };
       if (options.json) {
         io.stdout(
           `${JSON.stringify(
@@ -86,6 +104,7 @@ export function registerValidate(program: Command, io: Io, setExitCode: (code: n
               points,
               steps,
               errors: summary,
+              energy,
             },
             null,
             2,
@@ -123,6 +142,9 @@ export function registerValidate(program: Command, io: Io, setExitCode: (code: n
             'release; the same page shows one release moving that run by 24%):\n\n' +
             `${formatTable(['run', 'hardware', 'measured', 'model', 'error', 'fit', `±${formatPercent(STEP_TOLERANCE, 0)}`], stepRows)}\n\n` +
             `Calibrated parameters of ${hardware.name} (scripts/calibrate.ts; cs3 carries them over):\n${params}\n\n` +
+            `Energy table of ${hardware.name} (reports/energy.ts), derived exactly through two points of ${energy.derivedFrom}: ` +
+            `staticPowerWattsPerPe = ${hardware.staticPowerWattsPerPe}, energyPerMacPicojoules = ${hardware.energyPerMacPicojoules}. ` +
+            'Two points fix two parameters: no energy measurement is held out, so reported energies are unvalidated estimates.\n\n' +
             `Largest error, fitted points: GEMM ${worst(fit.gemm.worstError)}, steps ${worst(fit.steps.worstError)}\n` +
             `Largest error, held-out points: GEMM ${worst(held.gemm.worstError)}, steps ${worst(held.steps.worstError)}` +
             `, context steps ${worst(held.contextSteps.worstError)}\n` +
