@@ -13,7 +13,10 @@ export const GPU_STEP_FILE = 'data/gpu-h100-gpt3xl-step.json';
 export const GPU_SPARSE_FILE = 'data/gpu-h100-sparse.json';
 
 export const H100_LABEL =
-  'one H100, dense, at the measured rate for GPT-3 XL; unstructured sparsity does not speed it up';
+  'one H100, dense (unstructured sparsity does not speed it up), at the rate measured for a GPT-3 XL-shaped model, scaled to other widths by the measured transformer-block rates';
+
+/** GPUs in the node offered as a second comparison: an 8-GPU server. */
+export const GPUS_PER_NODE = 8;
 
 const StepFileSchema = z.object({
   device: z.string(),
@@ -37,6 +40,17 @@ const StepFileSchema = z.object({
 const speedup = z.number().positive();
 const SparseFileSchema = z.object({
   device: z.string(),
+  block: z
+    .array(
+      z.object({
+        d: z.number().int().positive().describe('Model width of the measured transformer block'),
+        approx_model_tflops: z
+          .number()
+          .positive()
+          .describe("The block's training TFLOP/s (papers' convention)"),
+      }),
+    )
+    .min(1),
   gemm: z
     .array(
       z.object({
@@ -80,6 +94,10 @@ export interface GpuBaseline {
     readonly modelTflops: number;
   }[];
   readonly gemm: readonly GemmContextRow[];
+  /** Measured training TFLOP/s of one transformer block at each width (data/gpu-h100-sparse.json). */
+  readonly blocks: readonly { readonly dModel: number; readonly modelTflops: number }[];
+  /** Width of the whole model the step rate (modelTflops) was measured on. */
+  readonly measuredDModel: number;
 }
 
 function readJson(file: string): unknown {
@@ -113,6 +131,9 @@ export function loadGpuBaseline(): GpuBaseline {
     label: H100_LABEL,
     modelTflops: median(runs.map((r) => r.modelTflops)),
     runs,
+    blocks: sparse.block.map((b) => ({ dModel: b.d, modelTflops: b.approx_model_tflops })),
+    // The step file's model is GPT-3 XL-shaped (the MediSwift-XL shape): width 2048.
+    measuredDModel: 2048,
     gemm: sparse.gemm.map((g) => ({
       m: g.M,
       k: g.K,
@@ -133,7 +154,37 @@ export function loadGpuBaseline(): GpuBaseline {
   };
 }
 
-/** Seconds one H100 takes for `denseFlops` of training at the measured rate (it runs dense). */
-export function h100Seconds(denseFlops: number, baseline: GpuBaseline): number {
-  return denseFlops / (baseline.modelTflops * 1e12);
+/** The H100's training rate for a model of width `dModel`, and how it was obtained. */
+export interface GpuRate {
+  readonly tflops: number;
+  /**
+   * 'measured': the width of the measured model; 'interpolated': between two measured block
+   * widths; 'clamped': outside them, at the nearest measured width's rate.
+   */
+  readonly basis: 'measured' | 'interpolated' | 'clamped';
+}
+
+/**
+ * The whole-model rate measured at one width, scaled to `dModel` by the ratio of the measured
+ * block rates (linear in the width between the measured widths, the nearest one outside them).
+ */
+export function h100Rate(dModel: number, baseline: GpuBaseline): GpuRate {
+  const blocks = [...baseline.blocks].sort((a, b) => a.dModel - b.dModel);
+  const blockRate = (d: number): number => {
+    if (d <= blocks[0]!.dModel) return blocks[0]!.modelTflops;
+    if (d >= blocks.at(-1)!.dModel) return blocks.at(-1)!.modelTflops;
+    const i = blocks.findIndex((b) => b.dModel >= d);
+    const lo = blocks[i - 1]!;
+    const hi = blocks[i]!;
+    return lo.modelTflops + ((d - lo.dModel) / (hi.dModel - lo.dModel)) * (hi.modelTflops - lo.modelTflops);
+  };
+  const tflops = baseline.modelTflops * (blockRate(dModel) / blockRate(baseline.measuredDModel));
+  const inside = dModel >= blocks[0]!.dModel && dModel <= blocks.at(-1)!.dModel;
+  const basis = dModel === baseline.measuredDModel ? 'measured' : inside ? 'interpolated' : 'clamped';
+  return { tflops, basis };
+}
+
+/** Seconds `gpus` H100s take for `denseFlops` of training at `rate` (dense; several GPUs: linear scaling assumed). */
+export function h100Seconds(denseFlops: number, rate: GpuRate, gpus = 1): number {
+  return denseFlops / (gpus * rate.tflops * 1e12);
 }

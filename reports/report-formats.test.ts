@@ -50,7 +50,14 @@ describe('report.json', () => {
     ]) {
       expect(run.phases[0], key).toHaveProperty(key);
     }
-    expect(run.phases[0]!.timeToTrain.h100.seconds).toBeCloseTo(3.6e9 / (report.gpu.modelTflops * 1e12), 20);
+    // The toy model (width 64) is narrower than any measured block: the narrowest block's rate.
+    expect(run.gpuRate.basis).toBe('clamped');
+    expect(run.gpuRate.tflops).toBeLessThan(report.gpu.modelTflops);
+    expect(run.phases[0]!.timeToTrain.h100.seconds).toBeCloseTo(3.6e9 / (run.gpuRate.tflops * 1e12), 20);
+    expect(run.phases[0]!.timeToTrain.h100Node.seconds).toBeCloseTo(
+      run.phases[0]!.timeToTrain.h100.seconds / 8,
+      20,
+    );
   });
 
   it('run-dependent values sit under meta only: other timings, hosts and workers change nothing else', () => {

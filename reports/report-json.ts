@@ -11,7 +11,7 @@ import { HardwareConfigSchema } from '../hardware/hardware-config.ts';
 import { ModelConfigSchema } from '../models/model-config.ts';
 import type { WorkloadSummary } from '../simulator/run-summary.ts';
 import { GradualScheduleSchema } from '../workloads/index.ts';
-import { type GpuBaseline, h100Seconds, loadGpuBaseline } from './gpu-baseline.ts';
+import { GPUS_PER_NODE, type GpuBaseline, h100Rate, h100Seconds, loadGpuBaseline } from './gpu-baseline.ts';
 import { type Duration, deriveMetrics, duration, type PhaseMetrics, type RunMetrics } from './metrics.ts';
 
 export const REPORT_VERSION = 1;
@@ -159,7 +159,10 @@ const PhaseSchema = z.strictObject({
   timeToTrain: z.strictObject({
     sparse: DurationSchema.describe("steps × stepSeconds on the workload's simulated systems"),
     dense: DurationSchema.describe('steps × denseStepSeconds on the same systems'),
-    h100: DurationSchema.describe('trainFlops.dense at the measured H100 rate (see gpu)'),
+    h100: DurationSchema.describe("trainFlops.dense on one H100 at the run's gpuRate"),
+    h100Node: DurationSchema.describe(
+      'trainFlops.dense on an 8-GPU H100 node: 8 × the one-GPU rate, linear scaling assumed [UNC]',
+    ),
   }),
   energy: z
     .strictObject({
@@ -198,7 +201,12 @@ const TotalsSchema = z.strictObject({
   flopReduction: z.number().describe('Σ trainFlops.dense / Σ trainFlops.effective over phases'),
   realizedSpeedup: z.number().describe('Σ dense time to train / Σ sparse time to train over phases'),
   efficiency: z.number().describe('realizedSpeedup / flopReduction'),
-  timeToTrain: z.strictObject({ sparse: DurationSchema, dense: DurationSchema, h100: DurationSchema }),
+  timeToTrain: z.strictObject({
+    sparse: DurationSchema,
+    dense: DurationSchema,
+    h100: DurationSchema,
+    h100Node: DurationSchema,
+  }),
 });
 
 const RunSchema = z.strictObject({
@@ -213,6 +221,16 @@ const RunSchema = z.strictObject({
   batch: z.strictObject({ sequences: z.number(), microBatchSequences: z.number().optional() }),
   cluster: z.strictObject({ systems: z.number() }).describe('Systems in data parallel'),
   seed: z.number(),
+  gpuRate: z
+    .strictObject({
+      tflops: z.number().describe("TFLOP/s one H100 trains this model at (papers' convention)"),
+      basis: z
+        .enum(['measured', 'interpolated', 'clamped'])
+        .describe(
+          "measured: the measured model's width; interpolated: between measured block widths; clamped: outside them, at the nearest (an extrapolation)",
+        ),
+    })
+    .describe("The H100's rate for this model's width, from the measured model and block rates (see gpu)"),
   phases: list(PhaseSchema),
   totals: TotalsSchema,
   resolved: z
@@ -240,6 +258,11 @@ const GpuSchema = z
         semi24: z.number(),
       }),
     ).describe('Measured sparse-kernel speedups over dense bf16 (below 1: slower), for context'),
+    blocks: list(z.strictObject({ dModel: z.number(), modelTflops: z.number() })).describe(
+      'Measured training TFLOP/s of one transformer block per width: how the rate is scaled to other widths',
+    ),
+    measuredDModel: z.number().describe('Width of the model whose whole training step was measured'),
+    gpusPerNode: z.number().describe('GPUs of the node in timeToTrain.h100Node'),
   })
   .describe('The H100 baseline and context (docs/design.md §8)');
 
@@ -284,13 +307,15 @@ export type ReportMeta = z.infer<typeof ReportMetaSchema>;
 /** What the caller knows about the invocation; buildReport adds the per-unit timings. */
 export type InvocationMeta = Omit<ReportMeta, 'runs'>;
 
-function phaseReport(p: PhaseMetrics, h100: Duration): PhaseReport {
+function phaseReport(p: PhaseMetrics, h100: Duration, h100Node: Duration): PhaseReport {
   const { timeToTrain, ...rest } = p;
-  return { ...rest, timeToTrain: { ...timeToTrain, h100 } };
+  return { ...rest, timeToTrain: { ...timeToTrain, h100, h100Node } };
 }
 
 function runReport(summary: WorkloadSummary, m: RunMetrics, gpu: GpuBaseline): RunReport {
-  const h100 = (flops: number) => duration(h100Seconds(flops, gpu));
+  const gpuRate = h100Rate(summary.model.dModel, gpu);
+  const h100 = (flops: number) => duration(h100Seconds(flops, gpuRate));
+  const node = (flops: number) => duration(h100Seconds(flops, gpuRate, GPUS_PER_NODE));
   return {
     name: m.name,
     ...(summary.description === undefined ? {} : { description: summary.description }),
@@ -303,10 +328,15 @@ function runReport(summary: WorkloadSummary, m: RunMetrics, gpu: GpuBaseline): R
     batch: { ...summary.batch },
     cluster: { systems: summary.cluster.systems },
     seed: summary.seed,
-    phases: m.phases.map((p) => phaseReport(p, h100(p.trainFlops.dense))),
+    gpuRate,
+    phases: m.phases.map((p) => phaseReport(p, h100(p.trainFlops.dense), node(p.trainFlops.dense))),
     totals: {
       ...m.totals,
-      timeToTrain: { ...m.totals.timeToTrain, h100: h100(m.totals.trainFlops.dense) },
+      timeToTrain: {
+        ...m.totals.timeToTrain,
+        h100: h100(m.totals.trainFlops.dense),
+        h100Node: node(m.totals.trainFlops.dense),
+      },
     },
     resolved: summary.resolved,
   };
@@ -340,6 +370,9 @@ export function buildReport(
       modelTflops: gpu.modelTflops,
       runs: gpu.runs.map((r) => ({ ...r })),
       gemm: gpu.gemm.map((g) => ({ ...g, csrBf16: { ...g.csrBf16 }, csrFp32: { ...g.csrFp32 } })),
+      blocks: gpu.blocks.map((b) => ({ ...b })),
+      measuredDModel: gpu.measuredDModel,
+      gpusPerNode: GPUS_PER_NODE,
     },
     meta: { ...meta, runs: timingsOf(summaries) },
   };

@@ -244,9 +244,23 @@ function gpuSection(report: Report): string {
   return [
     '## GPU context',
     '',
-    `The H100 column is ${g.label}: the dense training FLOPs of the phase divided by ` +
-      `${g.modelTflops.toFixed(1)} TFLOP/s, the median model TFLOP/s (papers' FLOP convention) measured ` +
-      `on an ${g.device} training a dense GPT-3 XL-shaped model (${runs}; \`${g.sources[0]}\`).`,
+    `The H100 column is ${g.label}: the dense training FLOPs of the phase divided by the H100's rate. ` +
+      `${g.modelTflops.toFixed(1)} TFLOP/s is the median model TFLOP/s (papers' FLOP convention) measured ` +
+      `on an ${g.device} training a dense GPT-3 XL-shaped model of width ${g.measuredDModel} (${runs}; \`${g.sources[0]}\`). ` +
+      `Another width gets that rate scaled by the measured transformer-block rates (${g.blocks
+        .map((b) => `width ${b.dModel}: ${b.modelTflops.toFixed(1)} TFLOP/s`)
+        .join(
+          ', ',
+        )}; \`${g.sources[1]}\`), linearly between them and at the nearest outside them: extrapolated, ` +
+      `not measured. Rates used: ${report.runs
+        .map((r) => `${r.name} ${r.gpuRate.tflops.toFixed(1)} TFLOP/s (${r.gpuRate.basis})`)
+        .join(
+          '; ',
+        )}. An ${g.gpusPerNode}-GPU node: ${g.gpusPerNode} × that rate, linear scaling assumed [UNC]: ` +
+      report.runs
+        .map((r) => `${r.name} ${seconds(r.totals.timeToTrain.h100Node.seconds)} to train`)
+        .join('; ') +
+      '.',
     '',
     `Why the GPU runs dense: measured speedups of sparse kernels over dense bf16 GEMMs at GPT shapes ` +
       `(\`${g.sources[1]}\`; below 1× is a slowdown):`,

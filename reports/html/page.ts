@@ -232,6 +232,10 @@ function gpuSection(report: Report): Html {
     ],
   }));
   const tag = element('span', { class: 'measured' }, 'measured');
+  const rates = report.runs.map(
+    (r) =>
+      `${r.name}: ${r.gpuRate.tflops.toFixed(1)} TFLOP/s (${r.gpuRate.basis === 'measured' ? 'measured' : r.gpuRate.basis === 'interpolated' ? 'extrapolated: interpolated between measured block widths' : 'extrapolated: outside the measured widths, at the nearest'})`,
+  );
   const csr = g.gemm.flatMap((r) => [r.csrBf16.s50, r.csrBf16.s75, r.csrBf16.s90]);
   const semi = g.gemm.map((r) => r.semi24);
   const range = (xs: number[]) => `${ratio(Math.min(...xs), 3)} to ${ratio(Math.max(...xs), 3)}`;
@@ -240,11 +244,16 @@ function gpuSection(report: Report): Html {
     'GPU context',
     p(
       tag,
-      ` The H100 time to train is the dense training FLOPs divided by ${g.modelTflops.toFixed(1)} TFLOP/s, the ` +
+      ` The H100 time to train is the dense training FLOPs divided by the H100's rate: ${g.modelTflops.toFixed(1)} TFLOP/s, the ` +
         `median model TFLOP/s (the papers' FLOP convention) measured on an ${g.device} training a dense GPT-3 ` +
-        `XL-shaped model in bf16 (${runs.join('; ')}), from `,
+        `XL-shaped model (width ${g.measuredDModel}) in bf16 (${runs.join('; ')}), from `,
       code(stepFile),
-      '.',
+      `. A model of another width gets that rate scaled by the measured transformer-block rates (${g.blocks
+        .map((b) => `width ${b.dModel}: ${b.modelTflops.toFixed(1)} TFLOP/s`)
+        .join(
+          ', ',
+        )}), linearly between them and at the nearest outside them: an extrapolation, not a measurement. ` +
+        `Rates used: ${rates.join('; ')}. The ${g.gpusPerNode}-GPU node is ${g.gpusPerNode} times one GPU's rate, linear scaling assumed [UNC].`,
     ),
     p(
       tag,
