@@ -151,6 +151,22 @@ export interface PhaseMetrics extends StepShape {
   };
   /** Raw counters of the (token-weighted mean) step. */
   readonly counters: Counters;
+  /** Op by op: the step's counters per op of the graph, beside the dense step's cycles. */
+  readonly ops: readonly {
+    readonly id: string;
+    readonly op: string;
+    readonly pass: string;
+    readonly layer: number | null;
+    readonly kind: string;
+    readonly count: number;
+    readonly cycles: number;
+    readonly denseCycles: number;
+    readonly cyclesByCause: CyclesByCause;
+    readonly macsIssued: number;
+    readonly macsSkipped: number;
+    readonly bytesIn: number;
+    readonly bytesOut: number;
+  }[];
   readonly samples: readonly LevelSampleMetrics[];
 }
 
@@ -444,6 +460,7 @@ export function derivePhaseMetrics(
     },
     energy: energyOf(phase, hw, batch.systems, stepSeconds, denseStepSeconds),
     counters,
+    ops: opsOf(phase),
     ...stepShape(first),
     samples: phase.samples.map((s) => ({
       level: s.level,
@@ -453,6 +470,25 @@ export function derivePhaseMetrics(
       ...stepShape(s),
     })),
   };
+}
+
+function opsOf(phase: PhaseSummary): PhaseMetrics['ops'] {
+  const dense = new Map(phase.dense.nodes.map((n) => [n.id, totalCycles(n.counters)]));
+  return phase.stepNodes.map((n) => ({
+    id: n.id,
+    op: n.op,
+    pass: n.pass,
+    layer: n.layer,
+    kind: n.kind,
+    count: n.count,
+    cycles: totalCycles(n.counters),
+    denseCycles: dense.get(n.id) ?? 0,
+    cyclesByCause: { ...n.counters.cycles },
+    macsIssued: n.counters.macsIssued,
+    macsSkipped: n.counters.macsSkipped,
+    bytesIn: n.counters.bytesIn,
+    bytesOut: n.counters.bytesOut,
+  }));
 }
 
 function energyOf(

@@ -107,3 +107,48 @@ export function renderReportCsv(report: Report): string {
   }
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/**
+ * ops.csv: one row per run × phase × op of the step graph, what SCALE-Sim and Timeloop users read
+ * layer by layer: the op's cycles over the step (all its runs), the same op's cycles in the
+ * dense-equivalent step and the speedup, its cycles by cause, MACs issued and skipped, bytes in
+ * and out. The ops of a phase sum to its step (the step boundary is the optimizer's row).
+ */
+export function renderOpsCsv(report: Report): string {
+  const header = [
+    'run',
+    'phase',
+    'id',
+    'op',
+    'pass',
+    'layer',
+    'kind',
+    'count',
+    'cycles',
+    'denseCycles',
+    'speedup',
+    ...STALL_CAUSES.map((c) => `cyclesByCause.${c}`),
+    'macsIssued',
+    'macsSkipped',
+    'bytesIn',
+    'bytesOut',
+  ];
+  const lines = [header.join(',')];
+  for (const run of report.runs) {
+    for (const phase of run.phases) {
+      for (const o of phase.ops ?? []) {
+        const cells: Cell[] = [run.name, phase.name, o.id, o.op, o.pass, o.layer, o.kind, o.count, o.cycles];
+        cells.push(o.denseCycles, o.cycles > 0 && o.denseCycles > 0 ? o.denseCycles / o.cycles : null);
+        cells.push(
+          ...STALL_CAUSES.map((c) => o.cyclesByCause[c]),
+          o.macsIssued,
+          o.macsSkipped,
+          o.bytesIn,
+          o.bytesOut,
+        );
+        lines.push(cells.map(csvField).join(','));
+      }
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

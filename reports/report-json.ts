@@ -182,6 +182,27 @@ const PhaseSchema = z.strictObject({
       "First-order energy from the counters and the hardware's energy table (estimates derived from two third-party figures, not validated)",
     ),
   counters: CountersSchema,
+  ops: list(
+    z.strictObject({
+      id: z.string().describe('The op in the step graph (`L3.fwd.q`), or activations.spill'),
+      op: z.string(),
+      pass: z.string(),
+      layer: z.number().nullable(),
+      kind: z.string().describe('Its kind of work (opKinds)'),
+      count: z.number().describe('Times it runs per step (micro-batches; a recomputed forward twice)'),
+      cycles: z.number().describe('Cycles it takes over the step (all its runs)'),
+      denseCycles: z.number().describe('The same op in the dense-equivalent step (0 if it has none)'),
+      cyclesByCause: byCause(z.number()).describe('Its cycles by cause'),
+      macsIssued: z.number(),
+      macsSkipped: z.number(),
+      bytesIn: z.number(),
+      bytesOut: z.number(),
+    }),
+  )
+    .optional()
+    .describe(
+      'Op by op: what each op of the step graph costs over the step (they sum to the step). Written to ops.csv; left out of report.json and sweep.json, where they would be most of the file',
+    ),
   ...StepShapeFields,
   samples: list(
     z.strictObject({
@@ -378,7 +399,18 @@ export function buildReport(
   };
 }
 
-/** The report as written to report.json (and printed by `run --json`). */
+/** The report without its per-op tables (they go to ops.csv). */
+export function withoutOps(report: Report): Report {
+  return {
+    ...report,
+    runs: report.runs.map((run) => ({
+      ...run,
+      phases: run.phases.map(({ ops: _ops, ...phase }) => phase),
+    })),
+  };
+}
+
+/** The report as written to report.json (and printed by `run --json`): without the per-op tables. */
 export function renderReportJson(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${JSON.stringify(withoutOps(report), null, 2)}\n`;
 }

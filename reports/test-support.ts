@@ -85,6 +85,16 @@ function step(
     stepCycles: Object.values(c.cycles).reduce((a, b) => a + b, 0),
     counters: c,
     byOpKind,
+    // One op per kind, named after it: the per-op table of the fixture.
+    nodes: byOpKind.map(([kind, counters]) => ({
+      id: `op.${kind.replace(/ /g, '-')}`,
+      op: kind === 'attention' ? 'attn-scores' : kind === 'optimizer' ? 'optimizer' : 'linear',
+      pass: 'forward',
+      layer: kind === 'linear forward' ? 0 : null,
+      kind,
+      count: 2,
+      counters,
+    })),
     rowBusy: Float64Array.from(rowBusy),
     activeCols: 10,
     flops,
@@ -123,6 +133,7 @@ function phase(name: string, tokens: number, sample: StepSummary): PhaseSummary 
     dense: DENSE_STEP,
     stepCounters: sample.counters,
     stepByOpKind: sample.byOpKind,
+    stepNodes: sample.nodes,
     stepFlops: sample.flops,
   };
 }

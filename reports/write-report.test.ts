@@ -30,13 +30,19 @@ const FAILING: readonly ReportFile[] = REPORT_FILES.map((file, i) =>
 );
 
 describe('writeReport', () => {
-  it('writes report.md, report.json, report.csv and report.html into a new directory, nothing else', async () => {
+  it('writes report.md, report.json, report.csv, ops.csv and report.html into a new directory, nothing else', async () => {
     const out = join(root, 'ok', 'nested', 'out');
     const written = await writeReport(report, out);
     expect(written).toEqual(
-      ['report.md', 'report.json', 'report.csv', 'report.html'].map((f) => join(out, f)),
+      ['report.md', 'report.json', 'report.csv', 'ops.csv', 'report.html'].map((f) => join(out, f)),
     );
-    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
+    expect(readdirSync(out).sort()).toEqual([
+      'ops.csv',
+      'report.csv',
+      'report.html',
+      'report.json',
+      'report.md',
+    ]);
     expect(readdirSync(join(root, 'ok', 'nested'))).toEqual(['out']);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).version).toBe(1);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>\n/);

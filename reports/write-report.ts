@@ -1,6 +1,6 @@
-/** Writes report.md, report.json, report.csv and report.html into an output directory, atomically. */
+/** Writes report.md, report.json, report.csv, ops.csv and report.html into an output directory, atomically. */
 import { type RenderedFile, writeFilesAtomically } from './atomic-write.ts';
-import { renderReportCsv } from './report-csv.ts';
+import { renderOpsCsv, renderReportCsv } from './report-csv.ts';
 import { type Report, renderReportJson } from './report-json.ts';
 import { renderReportMarkdown } from './report-markdown.ts';
 
@@ -27,6 +27,7 @@ export const REPORT_FILES: readonly ReportFile[] = [
   { name: 'report.md', render: renderReportMarkdown },
   { name: 'report.json', render: renderReportJson },
   { name: 'report.csv', render: renderReportCsv },
+  { name: 'ops.csv', render: renderOpsCsv },
   { name: 'report.html', render: renderReportHtml },
 ];
 

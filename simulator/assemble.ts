@@ -48,9 +48,23 @@ export function opKindOf(node: DataflowNode): OpKind {
   }
 }
 
+/** One op of the step graph: what it cost over the whole step (every micro-batch, every rerun). */
+export interface NodeResult {
+  readonly id: string;
+  readonly op: string;
+  readonly pass: string;
+  readonly layer: number | null;
+  readonly kind: OpKind;
+  /** Times it runs per step: micro-batches (twice a forward recomputed before its backward). */
+  readonly count: number;
+  readonly counters: Counters;
+}
+
 export interface StepResult {
   /** Counters of one optimizer step. */
   readonly counters: Counters;
+  /** The same counters op by op, in graph order (the step boundary is the optimizer's). */
+  readonly nodes: readonly NodeResult[];
   readonly stepCycles: number;
   /** The same counters split by kind of work (they sum to `counters`). */
   readonly byOpKind: ReadonlyMap<OpKind, Counters>;
@@ -63,6 +77,9 @@ export interface StepResult {
   readonly drawMs: number;
   readonly simulateMs: number;
 }
+
+/** The pseudo-op that carries the spill policy's activation traffic (not a node of the graph). */
+export const SPILL_NODE = 'activations.spill';
 
 export function assembleStep(
   compiled: CompiledPhase,
@@ -93,6 +110,19 @@ export function assembleStep(
     byOpKind.set(kind, addCounters(byOpKind.get(kind) ?? zeroCounters(), c, times));
   };
   let lastGradientBytes = 0;
+  const nodes = new Map<string, NodeResult>();
+  const addNode = (node: DataflowNode, kind: OpKind, c: Counters, times: number) => {
+    const seen = nodes.get(node.id);
+    nodes.set(node.id, {
+      id: node.id,
+      op: node.op,
+      pass: node.pass,
+      layer: node.layer,
+      kind,
+      count: (seen?.count ?? 0) + times,
+      counters: addCounters(seen?.counters ?? zeroCounters(), c, times),
+    });
+  };
 
   program.microBatches.forEach((mb, b) => {
     const keys = layout.microBatches[b]!.keys;
@@ -106,6 +136,7 @@ export function assembleStep(
         program.activationPolicy === 'recompute' && node.pass === 'forward' && node.layer !== null;
       const times = mb.count * (rerun ? 2 : 1);
       add(opKindOf(node), r.counters, times);
+      addNode(node, opKindOf(node), r.counters, times);
       for (let row = 0; row < rowBusy.length; row++) rowBusy[row] = rowBusy[row]! + times * r.rowBusy[row]!;
       activeCols = Math.max(activeCols, r.activeCols);
       if (node.op === 'grad-stream-out') lastGradientBytes = r.counters.bytesOut;
@@ -113,26 +144,37 @@ export function assembleStep(
     if (mb.spilledBytes > 0) {
       // Spilled activations go out after each block's forward and come back before its backward,
       // sharing the wafer I/O with the weight stream.
-      const spill = zeroCounters();
-      add(
-        'I/O',
-        {
-          ...spill,
-          cycles: { ...spill.cycles, io: (mb.spilledBytes * 8) / ioBitsPerCycle(hw) },
-          bytesIn: mb.spilledBytes / 2,
-          bytesOut: mb.spilledBytes / 2,
-        },
-        mb.count,
-      );
+      const z = zeroCounters();
+      const spill = {
+        ...z,
+        cycles: { ...z.cycles, io: (mb.spilledBytes * 8) / ioBitsPerCycle(hw) },
+        bytesIn: mb.spilledBytes / 2,
+        bytesOut: mb.spilledBytes / 2,
+      };
+      add('I/O', spill, mb.count);
+      const seen = nodes.get(SPILL_NODE);
+      nodes.set(SPILL_NODE, {
+        id: SPILL_NODE,
+        op: 'activation-spill',
+        pass: 'forward',
+        layer: null,
+        kind: 'I/O',
+        count: (seen?.count ?? 0) + mb.count,
+        counters: addCounters(seen?.counters ?? zeroCounters(), spill, mb.count),
+      });
     }
   });
   // The last gradients must reach the optimizer before it can start, and the next step waits for
   // the update: nothing overlaps the boundary (step-boundary.ts).
   const boundary = stepBoundary(hw, compiled.systems, lastGradientBytes);
   const z = zeroCounters();
-  add('optimizer', { ...z, cycles: { ...z.cycles, bubble: boundaryCycles(boundary) } }, 1);
+  const bubble = { ...z, cycles: { ...z.cycles, bubble: boundaryCycles(boundary) } };
+  add('optimizer', bubble, 1);
+  const optimizer = program.microBatches[0]!.graph.nodes.find((node) => node.op === 'optimizer');
+  if (optimizer) addNode(optimizer, 'optimizer', bubble, 1);
   return {
     counters: step,
+    nodes: [...nodes.values()],
     stepCycles: totalCycles(step),
     byOpKind,
     rowBusy,

@@ -7,8 +7,8 @@ import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import type { ModelConfig } from '../models/model-config.ts';
 import type { SparsitySpec } from '../models/sparsity.ts';
 import { type SparsitySchedule, toWorkloadFile, type Workload } from '../workloads/index.ts';
-import type { OpKind, StepResult } from './assemble.ts';
-import type { Counters } from './counters.ts';
+import type { NodeResult, OpKind, StepResult } from './assemble.ts';
+import { addCounters, type Counters, zeroCounters } from './counters.ts';
 import type { PhaseResult, SimulatedStep, WorkloadResult } from './run-workload.ts';
 import type { StepBoundary } from './step-boundary.ts';
 
@@ -19,6 +19,8 @@ export interface StepSummary {
   readonly stepCycles: number;
   readonly counters: Counters;
   readonly byOpKind: readonly (readonly [OpKind, Counters])[];
+  /** The step op by op (assemble.ts), for the per-op table. */
+  readonly nodes: readonly NodeResult[];
   /** Busy cycles per mesh row over the step; the PEs of a row beyond `activeCols` hold no tokens. */
   readonly rowBusy: Float64Array;
   readonly activeCols: number;
@@ -47,6 +49,8 @@ export interface PhaseSummary {
   /** Token-weighted mean step. */
   readonly stepCounters: Counters;
   readonly stepByOpKind: readonly (readonly [OpKind, Counters])[];
+  /** The token-weighted mean step op by op (the ops of every sample, weighted as stepCounters). */
+  readonly stepNodes: readonly NodeResult[];
   /** FLOPs of one step of the whole cluster. */
   readonly stepFlops: { readonly effective: number; readonly dense: number };
   /** The same phase's step on one system with the global batch (clusters only). */
@@ -77,6 +81,7 @@ function summarizeStep(s: SimulatedStep): StepSummary {
     stepCycles: step.stepCycles,
     counters: step.counters,
     byOpKind: [...step.byOpKind],
+    nodes: step.nodes,
     rowBusy: step.rowBusy,
     activeCols: step.activeCols,
     flops: s.flops,
@@ -87,6 +92,23 @@ function summarizeStep(s: SimulatedStep): StepSummary {
     drawMs: step.drawMs,
     simulateMs: step.simulateMs,
   };
+}
+
+/** The samples' ops summed with their token fractions (by id, in the first sample's order). */
+function weightedNodes(samples: readonly SimulatedStep[]): NodeResult[] {
+  if (samples.length === 1 && samples[0]!.tokenFraction === 1) return [...samples[0]!.step.nodes];
+  const out = new Map<string, NodeResult>();
+  for (const s of samples) {
+    for (const n of s.step.nodes) {
+      const seen = out.get(n.id);
+      out.set(n.id, {
+        ...n,
+        count: (seen?.count ?? 0) + s.tokenFraction * n.count,
+        counters: addCounters(seen?.counters ?? zeroCounters(), n.counters, s.tokenFraction),
+      });
+    }
+  }
+  return [...out.values()];
 }
 
 function summarizePhase(p: PhaseResult): PhaseSummary {
@@ -101,6 +123,7 @@ function summarizePhase(p: PhaseResult): PhaseSummary {
     dense: summarizeStep(p.dense),
     stepCounters: p.stepCounters,
     stepByOpKind: [...p.stepByOpKind],
+    stepNodes: weightedNodes(p.samples),
     stepFlops: p.stepFlops,
     ...(p.singleSystem ? { singleSystem: p.singleSystem } : {}),
   };

@@ -27,7 +27,7 @@ const SMALL_WORKLOAD = {
   seed: 7,
 };
 
-const REPORT_FILES = ['report.csv', 'report.html', 'report.json', 'report.md'];
+const REPORT_FILES = ['ops.csv', 'report.csv', 'report.html', 'report.json', 'report.md'];
 
 let dir: string;
 let serial: CliResult;
@@ -99,7 +99,7 @@ interface PhaseJson {
 }
 
 describe('run: a workload file', () => {
-  it('writes report.md, report.json, report.csv and report.html to out/<name> and prints a summary', () => {
+  it('writes report.md, report.json, report.csv, ops.csv and report.html to out/<name> and prints a summary', () => {
     expect(serial.stderr).toBe('');
     expect(serial.code).toBe(0);
     expect(readdirSync(join(dir, 'out', 'small')).sort()).toEqual(REPORT_FILES);
@@ -111,7 +111,7 @@ describe('run: a workload file', () => {
     );
     expect(serial.stdout).toMatch(/\nsmall +dense +0\.0% +1\.00× +1\.00× +100\.0% /);
     expect(serial.stdout).toContain(
-      'Wrote out/small/report.md, out/small/report.json, out/small/report.csv, out/small/report.html',
+      'Wrote out/small/report.md, out/small/report.json, out/small/report.csv, out/small/ops.csv, out/small/report.html',
     );
     const csv = readFileSync(join(dir, 'out', 'small', 'report.csv'), 'utf8');
     expect(csv.split('\r\n')).toHaveLength(4);
@@ -169,6 +169,32 @@ describe('run: a workload file', () => {
     await expect(biomeStableJson(withoutMeta(readReport('out/small')))).toMatchFileSnapshot(
       './__snapshots__/run-small.json',
     );
+  });
+
+  it('ops.csv: every op of each phase, summing to the step (cycles, MACs, bytes), with its dense cycles', () => {
+    const [header, ...rows] = readFileSync(join(dir, 'out', 'small', 'ops.csv'), 'utf8')
+      .trim()
+      .split('\r\n');
+    const columns = header!.split(',');
+    const at = (name: string) => columns.indexOf(name);
+    const report = readReport('out/small') as {
+      runs: {
+        phases: { name: string; stepCycles: number; counters: { macsIssued: number; bytesIn: number } }[];
+      }[];
+    };
+    for (const phase of report.runs[0]!.phases) {
+      const mine = rows.map((r) => r.split(',')).filter((cells) => cells[at('phase')] === phase.name);
+      expect(mine.length).toBeGreaterThan(50); // 2 layers × every op of every pass, the head, the optimizer
+      const sum = (name: string) => mine.reduce((acc, cells) => acc + Number(cells[at(name)]), 0);
+      expect(sum('cycles') / phase.stepCycles).toBeCloseTo(1, 9);
+      expect(sum('macsIssued') / phase.counters.macsIssued).toBeCloseTo(1, 9);
+      expect(sum('bytesIn') / phase.counters.bytesIn).toBeCloseTo(1, 9);
+      expect(
+        mine.some((cells) => cells[at('id')] === 'L0.fwd.q' && Number(cells[at('denseCycles')]) > 0),
+      ).toBe(true);
+    }
+    // Left out of report.json, where it would be most of the file.
+    expect(readFileSync(join(dir, 'out', 'small', 'report.json'), 'utf8')).not.toContain('"ops"');
   });
 
   it('embeds the resolved workload; resolve prints the same, and running it reproduces the report', () => {

@@ -185,7 +185,8 @@ function pointReport(result: PointResult, run: RunReport): SweepPointReport {
     tokensPerSecond: p.cluster.tokensPerSecond,
     scalingEfficiency: p.cluster.scalingEfficiency,
     boundaryShare: p.stalls.bubble,
-    run,
+    // The per-op tables stay out of sweep.json (they would be most of it).
+    run: { ...run, phases: run.phases.map(({ ops: _ops, ...phase }) => phase) },
   };
 }
 
