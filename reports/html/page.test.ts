@@ -87,6 +87,7 @@ describe('report.html', () => {
       'chart-efficiency',
       'chart-heatmap-0',
       'time-to-train',
+      'energy',
       'throughput',
       'gpu',
       'definitions',
@@ -119,9 +120,20 @@ describe('report.html', () => {
       'phase',
       'tokens',
       'steps',
-      ...['sparse', 'dense', 'one H100'],
+      ...['sparse', 'dense', 'one H100', '8 H100s'],
       ...['sparse', 'dense', 'one H100'],
     ]);
+    expect(headers(section('energy'))).toEqual([
+      'run',
+      'phase',
+      ...['sparse', 'dense'],
+      'saving',
+      'J/token',
+      'tokens/J',
+      ...['sparse', 'dense'],
+      'static share',
+    ]);
+    expect(section('energy')).toContain('nothing held out to validate them');
     const terms = [...section('definitions').matchAll(/<dt>([^<]*)<\/dt>/g)].map((m) => m[1]);
     expect(terms).toEqual([...Object.keys(METRIC_DEFINITIONS), ...STALL_CAUSES]);
   });
@@ -131,6 +143,8 @@ describe('report.html', () => {
     expect(gpu).toContain('<code>data/gpu-h100-gpt3xl-step.json</code>');
     expect(gpu).toContain('<code>data/gpu-h100-sparse.json</code>');
     expect(gpu.match(/class="measured">measured</g)).toHaveLength(2);
+    // The toy model's width is outside the measured ones: its rate is labelled an extrapolation.
+    expect(gpu).toContain('extrapolated: outside the measured widths');
     expect(gpu).toMatch(/cuSPARSE CSR.*2:4/s);
     expect(gpu).toContain('<td>16384 × 2048 × 2048</td>');
   });

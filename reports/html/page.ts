@@ -121,6 +121,7 @@ function timeToTrainSection(report: Report): Html {
     { header: 'sparse', numeric: true, group: 'time to train' },
     { header: 'dense', numeric: true, group: 'time to train' },
     { header: 'one H100', numeric: true, group: 'time to train' },
+    { header: `${report.gpu.gpusPerNode} H100s`, numeric: true, group: 'time to train' },
     { header: 'sparse', numeric: true, group: 'in days' },
     { header: 'dense', numeric: true, group: 'in days' },
     { header: 'one H100', numeric: true, group: 'in days' },
@@ -139,6 +140,7 @@ function timeToTrainSection(report: Report): Html {
     seconds(t.sparse.seconds),
     seconds(t.dense.seconds),
     seconds(t.h100.seconds),
+    seconds(t.h100Node.seconds),
     t.sparse.days.toFixed(2),
     t.dense.days.toFixed(2),
     t.h100.days.toFixed(2),
@@ -156,6 +158,50 @@ function timeToTrainSection(report: Report): Html {
     p(
       "The token budget of each phase: sparse and dense on the workload's simulated systems (no restarts), and on " +
         `${report.gpu.label}.`,
+    ),
+    element('div', { class: 'scroll' }, table(columns, rows)),
+  );
+}
+
+/** First-order energy beside time (reports/energy.ts): estimates, and said so. */
+function energySection(report: Report): Html {
+  const columns = [
+    { header: 'run' },
+    { header: 'phase' },
+    { header: 'sparse', numeric: true, group: 'energy per step' },
+    { header: 'dense', numeric: true, group: 'energy per step' },
+    { header: 'saving', numeric: true },
+    { header: 'J/token', numeric: true },
+    { header: 'tokens/J', numeric: true },
+    { header: 'sparse', numeric: true, group: 'energy to train' },
+    { header: 'dense', numeric: true, group: 'energy to train' },
+    { header: 'static share', numeric: true },
+  ];
+  const rows = report.runs.flatMap((run) =>
+    run.phases.map((ph) => ({
+      cells: [
+        run.name,
+        ph.name,
+        si(ph.energy.stepJoules, 'J'),
+        si(ph.energy.denseStepJoules, 'J'),
+        ratio(ph.energy.savings),
+        si(ph.energy.joulesPerToken, 'J'),
+        si(ph.energy.tokensPerJoule),
+        `${count(ph.energy.trainKilowattHours)} kWh`,
+        `${count(ph.energy.denseTrainKilowattHours)} kWh`,
+        percent(ph.energy.staticJoules / ph.energy.stepJoules),
+      ],
+    })),
+  );
+  return section(
+    'energy',
+    'Energy (first order)',
+    p(
+      "The simulator's counters times the hardware's energy table: static power per PE × PEs × step time, plus " +
+        'MACs issued × energy per MAC (and wavelet-hops and I/O bits, 0 unless set). The CS-2 table is derived ' +
+        'exactly from two third-party figures (data/cs2-power.json: an FP32 GEMM at 349 TFLOP/s and 79.66 GFLOP/s/W, ' +
+        'and 30 mW per PE at peak), so these are estimates with nothing held out to validate them; the I/O to MemoryX ' +
+        'is not counted.',
     ),
     element('div', { class: 'scroll' }, table(columns, rows)),
   );
@@ -320,6 +366,7 @@ export async function renderReportHtml(report: Report, measured?: MeasuredGemmPo
     ...report.runs.map(runDetails),
     await chartsSection(report, measured),
     timeToTrainSection(report),
+    energySection(report),
     throughputSection(report),
     gpuSection(report),
     definitionsSection(),
