@@ -16,7 +16,6 @@ import { type RenderedFile, writeFilesAtomically } from './atomic-write.ts';
 import { percent, ratio, seconds } from './format-values.ts';
 import { element, raw, table } from './html/html.ts';
 import { PAGE_CSS } from './html/page-style.ts';
-import { renderVegaLiteSvg } from './html/render-svg.ts';
 import { csvField } from './report-csv.ts';
 import { type Report, ReportSchema } from './report-json.ts';
 import { type SweepReport, SweepReportSchema } from './sweep/sweep-report.ts';
@@ -290,6 +289,8 @@ function barChart(
 }
 
 export async function renderCompareHtml(c: Comparison): Promise<string> {
+  // vega loads only when a page is rendered, not with every command (see write-report.ts).
+  const { renderVegaLiteSvg } = await import('./html/render-svg.ts');
   const charts = await Promise.all([
     renderVegaLiteSvg(barChart(c, 'timeToTrainSeconds', 'Time to train', 'time to train (s)'), {
       idPrefix: 'cmp-1',
