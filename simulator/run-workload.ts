@@ -18,7 +18,7 @@ import { addCounters, type Counters, zeroCounters } from './counters.ts';
 import { serialExecutor, type UnitExecutor } from './executor.ts';
 import type { PhaseLayout } from './plan.ts';
 import { planPhase } from './plan.ts';
-import type { SimUnit, TaskResult, UnitResult } from './units.ts';
+import type { SimUnit, UnitResult } from './units.ts';
 
 /** Points along a gradual ramp at which the step is simulated (midpoints of equal token shares). */
 export const RAMP_SAMPLES = 4;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HARDWARE_PRESETS } from '../hardware/hardware-config.ts';
-import { InputError } from '../models/diagnostics.ts';
 import { hardwareFileJsonSchema, loadHardware, loadHardwareFile } from './hardware-file.ts';
 import { loadWorkload, resolveHardwareField } from './load-workload.ts';
 import { expandSweep, parseSweep } from './sweeps/index.ts';
+import { diagnosticsOf } from './test-support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wafersim-hw-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,16 +16,6 @@ function write(name: string, value: unknown): string {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
   return path;
-}
-
-function diagnosticsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error.diagnostics;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 const cs2 = HARDWARE_PRESETS.cs2!;

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HARDWARE_PRESETS } from '../hardware/hardware-config.ts';
-import { type Diagnostic, InputError } from '../models/diagnostics.ts';
+import { InputError } from '../models/diagnostics.ts';
 import { loadWorkload, parseWorkload, resolveStudyOrWorkload } from './load-workload.ts';
+import { diagnosticsOf } from './test-support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wafersim-workloads-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,17 +15,6 @@ function write(relativePath: string, content: unknown): string {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   return path;
-}
-
-/** The diagnostics of the InputError that `run` throws; fails the test if it throws anything else. */
-function diagnosticsOf(run: () => unknown): readonly Diagnostic[] {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof InputError) return e.diagnostics;
-    throw e;
-  }
-  throw new Error('expected an InputError, but nothing was thrown');
 }
 
 const minimal = {

@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../models/diagnostics.ts';
 import { loadWorkload } from '../load-workload.ts';
+import { diagnosticsOf } from '../test-support.ts';
 import { expandSweep, parseSweep } from './index.ts';
 import { applyOverrides, parseOverride } from './overrides.ts';
-
-function diagnosticsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error.diagnostics;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('--set path=value', () => {
   it('reads the value as JSON when it is JSON, else as a plain string', () => {
