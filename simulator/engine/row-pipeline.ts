@@ -290,6 +290,8 @@ export function simulateGemmGroup(
       ioBound = false;
     }
     const column = j * colStep;
+    // Each row's fill (the start of its first block) is set in the first column, so only there.
+    const firstColumn = j === g.colStart;
     for (let r = 0; r < rows; r++) {
       const n = r < countRows ? counts[r * stride + column]! : 0;
       const free = dpFree[r]!;
@@ -305,19 +307,20 @@ export function simulateGemmGroup(
         // The stream binds, or ties (a tie decides how a wait is attributed): no fast-forward.
         if (io > 0 && first >= start) ioBound = true;
         if (first > start) start = first;
-        const work = n * perWeight;
-        const computed = start + work;
+        const computed = start + n * perWeight;
         e = Math.max(computed, lastDone);
-        if (e > computed) ioBound = true;
-        if (fill[r]! < 0) fill[r] = start;
+        if (firstColumn) fill[r] = start;
         else if (start > free) {
           if (first >= ready) ioWait[r]! += start - free;
           else redWait[r]! += start - free;
         }
-        if (e > computed) ioWait[r]! += e - computed; // waiting inside the block for weights on their way
+        // Waiting inside the block for weights on their way.
+        if (e > computed) {
+          ioBound = true;
+          ioWait[r]! += e - computed;
+        }
         nonZeros[r]! += n;
-      }
-      if (fill[r]! < 0) fill[r] = e;
+      } else if (firstColumn) fill[r] = e;
       end[r] = e;
       dpFree[r] = e + add;
     }
