@@ -69,7 +69,7 @@ export function registerCompile(program: Command, io: Io): void {
     .argument('<workload>', 'a workload preset, a study preset or a workload JSON file')
     .option('--emit <format>', `output: ${EMIT_FORMATS.join(' | ')} (default summary)`)
     .option('--phase <name>', 'compile only this phase of the workload')
-    .option(SET_OPTION, SET_HELP, collect, [])
+    .option(SET_OPTION, SET_HELP, collect)
     .option('--json', 'the same as --emit json')
     .action((ref: string, options: CompileOptions) => {
       const emit = emitFormat(options);

@@ -41,7 +41,6 @@ export function registerGemm(program: Command, io: Io): void {
       '--set <hardware.field=value>',
       'override a hardware field, repeatable, e.g. --set hardware.fmacsPerCycle=8',
       collect,
-      [],
     )
     .option('--json', 'print only JSON')
     .action((options: GemmOptions) => {

@@ -30,7 +30,7 @@ export function registerResolve(program: Command, io: Io): void {
       'Print what would be simulated, fully resolved, as JSON: a workload file that reproduces the run (wafersim run accepts it)',
     )
     .argument('<workload>', 'a workload JSON file or preset, a study preset, or a sweep file or preset')
-    .option(SET_OPTION, SET_HELP, collect, [])
+    .option(SET_OPTION, SET_HELP, collect)
     .action((ref: string, options: { set?: string[] }) => {
       let out: unknown;
       if (isSweepRef(ref)) {

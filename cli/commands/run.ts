@@ -81,11 +81,11 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
   program
     .command('run')
     .description(
-      'Simulate training a workload, preset or study; write report.html, report.md, report.json and report.csv',
+      'Simulate training a workload, preset or study; write report.html, report.md, report.json, report.csv and ops.csv',
     )
     .argument('<workload>', 'a workload JSON file, a workload preset or a study preset')
     .option('--out <dir>', 'directory for the report files (default: out/<name>)')
-    .option(SET_OPTION, SET_HELP, collect, [])
+    .option(SET_OPTION, SET_HELP, collect)
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
     .option('--fidelity <row>', "simulation fidelity: 'row', the only one in this version", 'row')
     .option('--json', 'print only the report JSON on stdout (the files are still written)')

@@ -97,7 +97,7 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       '--out <dir>',
       'directory for the sweep files (default: out/<name>, a shard in out/<name>/shard-<i>-of-<n>)',
     )
-    .option(SET_OPTION, `${SET_HELP}; applied to the base, before each point's values`, collect, [])
+    .option(SET_OPTION, `${SET_HELP}; applied to the base, before each point's values`, collect)
     .option(
       '--resume',
       'skip the points an interrupted run of the same sweep finished (kept in <out>/.points as each finished)',
