@@ -114,12 +114,11 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       const points = shard ? shardPoints(expanded.points, shard.index, shard.count) : [...expanded.points];
       const outDir = options.out ?? defaultOutDir(sweep.name, shard);
       const definition = sweepDefinition(sweep, expanded);
-      // Points finished by an earlier, interrupted run of this same sweep (same sweepId) are kept;
-      // without --resume, stale checkpoints are dropped and every point is simulated.
-      const finished = options.resume
-        ? readFinishedPoints(outDir, expanded.sweepId, new Set(points.map((p) => p.index)))
-        : [];
-      if (!options.resume) removeFinishedPoints(outDir, expanded.sweepId);
+      // Points finished by an earlier, interrupted run of this same sweep (same sweepId) are
+      // skipped with --resume; without it every point is simulated (and the kept ones stay, each
+      // rewritten as the point finishes again: the same sweep gives the same point).
+      const wanted = new Set(points.map((p) => p.index));
+      const finished = options.resume ? readFinishedPoints(outDir, expanded.sweepId, wanted) : [];
       const done = new Set(finished.map((f) => f.point.index));
       const todo = points.filter((p) => !done.has(p.index));
       checkPointsCompile(todo);
@@ -127,7 +126,6 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
         io.stderr(`wafersim: resuming: ${finished.length} of ${points.length} points already finished\n`);
       }
       preloadSweepPage();
-      let kept = finished.length;
 
       await simulateCancellably(
         io,
@@ -147,12 +145,13 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
               point: single.points[0]!,
               timing: single.meta.points[0]!,
             });
-            kept++;
           },
-          interrupted: () =>
-            kept === 0
+          interrupted: () => {
+            const kept = readFinishedPoints(outDir, expanded.sweepId, wanted).length;
+            return kept === 0
               ? 'nothing was written'
-              : `${kept} finished point(s) are kept in ${checkpointDir(outDir, expanded.sweepId)}; run the same command with --resume to skip them`,
+              : `${kept} finished point(s) are kept in ${checkpointDir(outDir, expanded.sweepId)}; run the same command with --resume to skip them`;
+          },
         },
         setExitCode,
         async (summaries, wallSeconds, signal) => {
