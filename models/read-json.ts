@@ -3,7 +3,8 @@
  * malformed JSON names file:line:column. V8 gives "at position N" for most syntax errors but
  * only a snippet for an unexpected token, so the location comes from a small scanner instead.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { InputError, inputError } from './diagnostics.ts';
 
 /** Offset of the first JSON syntax error in `text`; undefined when it is valid JSON, or nested too deep to scan. */
@@ -177,4 +178,15 @@ export function readJsonFile(absolutePath: string, display: string): unknown {
 /** Whether a reference names a file rather than a preset. */
 export function looksLikePath(ref: string): boolean {
   return ref.endsWith('.json') || /[\\/]/.test(ref);
+}
+
+/** Whether `path` is an existing regular file. */
+export function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+/** How a file is named in diagnostics: relative to `cwd` when it lies below it, else absolute. */
+export function displayPath(absolutePath: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, absolutePath);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolutePath;
 }

@@ -11,8 +11,7 @@
  * A workload uses one as `"hardware": "./my-machine.json"` (or `{ "file": …, <overrides> }`),
  * `gemm --hardware FILE` too, and a sweep can vary `hardware` over presets and files.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   HARDWARE_PRESET_NAMES,
@@ -21,7 +20,7 @@ import {
   HardwareConfigSchema,
 } from '../hardware/hardware-config.ts';
 import { InputError, inputError, unknownNameMessage } from '../models/diagnostics.ts';
-import { looksLikePath, readJsonFile } from '../models/read-json.ts';
+import { displayPath, isFile, looksLikePath, readJsonFile } from '../models/read-json.ts';
 import { isPlainObject } from './merge-layers.ts';
 import { workloadDiagnostics, workloadErrorMap } from './workload-diagnostics.ts';
 import { describeInput } from './workload-schema.ts';
@@ -50,11 +49,6 @@ export const HardwareFileSchema = HardwareConfigSchema.partial()
   .strict();
 export type HardwareFile = z.infer<typeof HardwareFileSchema>;
 
-function displayPath(absolutePath: string): string {
-  const rel = relative(process.cwd(), absolutePath);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolutePath;
-}
-
 /** Whether `ref` names a hardware preset rather than a file. */
 export function isHardwarePreset(ref: string): boolean {
   return !looksLikePath(ref) && Object.hasOwn(HARDWARE_PRESETS, ref);
@@ -75,10 +69,6 @@ export function loadHardware(ref: string, dir: string, where: string): HardwareC
     );
   }
   return loadHardwareFile(absolutePath, where);
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }
 
 /** Reads a hardware file and everything it extends; the result is validated in full. */

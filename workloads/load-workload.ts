@@ -3,8 +3,7 @@
  * becomes a validated, resolved `Workload`, or an `InputError` whose diagnostics name the file,
  * the field and what would be accepted. Nothing past this module validates again.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   HARDWARE_CONFIG_KEYS,
@@ -21,7 +20,7 @@ import {
   unknownNameMessage,
 } from '../models/diagnostics.ts';
 import { MODEL_PRESET_NAMES, MODEL_PRESETS } from '../models/model-config.ts';
-import { looksLikePath, readJsonFile } from '../models/read-json.ts';
+import { displayPath, isFile, looksLikePath, readJsonFile } from '../models/read-json.ts';
 import { sparsitySpec } from '../models/sparsity.ts';
 import { loadHardwareFile } from './hardware-file.ts';
 import { isPlainObject, type Layer, mergeLayers } from './merge-layers.ts';
@@ -54,17 +53,6 @@ interface ChainLayer extends Layer {
   readonly id: string;
   /** Folder that a relative `extends` of this layer is resolved against. */
   readonly dir: string;
-}
-
-/** A ref is a path when it ends in .json or contains a slash; otherwise a preset name first. */
-
-function displayPath(absolutePath: string, cwd: string): string {
-  const rel = relative(cwd, absolutePath);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolutePath;
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }
 
 function at(label: string | undefined, field: string): string {

@@ -7,10 +7,9 @@
  * to `{ level: 0.75 }` before a point sets `sparsity.pattern` or `sparsity.level`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Diagnostic, InputError, inputError, unknownNameMessage } from '../../models/diagnostics.ts';
-import { looksLikePath } from '../../models/read-json.ts';
+import { isFile, looksLikePath } from '../../models/read-json.ts';
 import { parseWorkload } from '../load-workload.ts';
 import { isPlainObject } from '../merge-layers.ts';
 import { STUDY_PRESETS, WORKLOAD_PRESET_NAMES, WORKLOAD_PRESETS } from '../presets.ts';
@@ -76,10 +75,6 @@ function valuesAt(vary: Sweep['vary'], index: number): Record<string, JsonValue>
 
 function sweepLabel(sweep: Sweep): string {
   return sweep.label ?? `sweep ${sweep.name}`;
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }
 
 /**

@@ -4,10 +4,9 @@
  * would be accepted. Expanding it into points is expand-sweep.ts; splitting them into shards,
  * shard-points.ts (both re-exported here).
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { diagnosticsFromZod, InputError, inputError, unknownNameMessage } from '../../models/diagnostics.ts';
-import { looksLikePath, readJsonFile } from '../../models/read-json.ts';
+import { displayPath, isFile, looksLikePath, readJsonFile } from '../../models/read-json.ts';
 import { isPlainObject } from '../merge-layers.ts';
 import { workloadErrorMap } from '../workload-diagnostics.ts';
 import { describeInput } from '../workload-schema.ts';
@@ -27,11 +26,6 @@ export interface ParseSweepOptions extends LoadSweepOptions {
   readonly source?: string;
   /** The sweep name when the object has none; default 'sweep'. */
   readonly name?: string;
-}
-
-function displayPath(absolutePath: string, cwd: string): string {
-  const rel = relative(cwd, absolutePath);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolutePath;
 }
 
 function validate(
@@ -76,10 +70,6 @@ export function parseSweep(json: unknown, options: ParseSweepOptions = {}): Swee
     dir: cwd,
     name: options.name ?? 'sweep',
   });
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }
 
 /** Loads a sweep preset by name, or a sweep .json file (relative to `cwd`). */
