@@ -6,7 +6,7 @@ import { deriveGemmMetrics } from '../../reports/gemm-metrics.ts';
 import { STALL_CAUSES } from '../../simulator/counters.ts';
 import { CALIBRATION_TOKENS, simulateGemm } from '../../simulator/gemm.ts';
 import { resolveHardwareField } from '../../workloads/index.ts';
-import { parseOverride, targetPath } from '../../workloads/sweeps/index.ts';
+import { checkOverridesApart, parseOverride, targetPath } from '../../workloads/sweeps/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, parsePositiveIntOption, parseSparsityOption } from '../options.ts';
@@ -77,9 +77,10 @@ export function registerGemm(program: Command, io: Io): void {
 
 /** `--hardware` with the `--set hardware.<field>` overrides applied; gemm takes no other paths. */
 function gemmHardware(ref: string, setTexts: readonly string[]) {
+  const overrides = setTexts.map((text) => parseOverride(text));
+  checkOverridesApart(overrides);
   const fields: Record<string, unknown> = {};
-  for (const text of setTexts) {
-    const { path, value } = parseOverride(text);
+  for (const { path, value } of overrides) {
     const segments = targetPath(path);
     if (segments[0] !== 'hardware' || segments.length !== 2) {
       throw inputError(
@@ -90,9 +91,6 @@ function gemmHardware(ref: string, setTexts: readonly string[]) {
     }
     if (segments[1] === 'preset' || segments[1] === 'file') {
       throw inputError('invalid-value', `--set ${path}`, 'choose the machine with --hardware');
-    }
-    if (Object.hasOwn(fields, segments[1]!)) {
-      throw inputError('invalid-value', `--set ${path}`, `${path} is set twice; set it once`);
     }
     fields[segments[1]!] = value;
   }

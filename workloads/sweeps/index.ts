@@ -14,7 +14,7 @@ export {
   type ParseSweepOptions,
   parseSweep,
 } from './load-sweep.ts';
-export { applyOverrides, type Override, parseOverride } from './overrides.ts';
+export { applyOverrides, checkOverridesApart, type Override, parseOverride } from './overrides.ts';
 export { SPARSITY_LEVELS, SWEEP_PRESET_NAMES, SWEEP_PRESETS } from './presets.ts';
 export { parseShard, type Shard, shardOf, shardPoints } from './shard-points.ts';
 export {
