@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import { macsPerCycle, meshPes } from '../hardware/machine-rates.ts';
 import type { Counters } from '../simulator/counters.ts';
+import { count, percent, ratio, si } from './format-values.ts';
 
 export interface PowerPoints {
   readonly points: readonly [
@@ -86,4 +87,35 @@ export function peakPowerWatts(hw: HardwareConfig): number {
     meshPes(hw) *
     (hw.staticPowerWattsPerPe + hw.energyPerMacPicojoules * 1e-12 * macsPerCycle(hw) * hw.clockHz)
   );
+}
+
+/** What the energy figures of a report are, said once for report.md and report.html. */
+export const ENERGY_CAVEAT =
+  "The simulator's counters times the hardware's energy table: static power per PE × PEs × step time, plus " +
+  'MACs issued × energy per MAC (and wavelet-hops and I/O bits, 0 unless set). The CS-2 table is derived ' +
+  'exactly from two third-party figures (data/cs2-power.json: an FP32 GEMM at 349 TFLOP/s and 79.66 GFLOP/s/W, ' +
+  'and 30 mW per PE at peak), so these are estimates with nothing held out to validate them; the I/O to MemoryX ' +
+  'is not counted.';
+
+/** A phase's energy figures as the report tables print them. */
+export function formatEnergy(e: {
+  readonly stepJoules: number;
+  readonly denseStepJoules: number;
+  readonly savings: number;
+  readonly joulesPerToken: number;
+  readonly tokensPerJoule: number;
+  readonly trainKilowattHours: number;
+  readonly denseTrainKilowattHours: number;
+  readonly staticJoules: number;
+}) {
+  return {
+    step: si(e.stepJoules, 'J'),
+    denseStep: si(e.denseStepJoules, 'J'),
+    saving: ratio(e.savings),
+    perToken: si(e.joulesPerToken, 'J'),
+    tokensPerJoule: si(e.tokensPerJoule),
+    train: `${count(e.trainKilowattHours)} kWh`,
+    denseTrain: `${count(e.denseTrainKilowattHours)} kWh`,
+    staticShare: percent(e.staticJoules / e.stepJoules),
+  };
 }

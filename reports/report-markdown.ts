@@ -8,6 +8,7 @@
 
 import { HardwareConfigSchema } from '../hardware/hardware-config.ts';
 import { STALL_CAUSES } from '../simulator/counters.ts';
+import { ENERGY_CAVEAT, formatEnergy } from './energy.ts';
 import { count, percent, ratio, seconds, si } from './format-values.ts';
 import { METRIC_DEFINITIONS, STALL_CAUSE_DEFINITIONS } from './metrics.ts';
 import type { PhaseReport, Report, RunReport } from './report-json.ts';
@@ -282,26 +283,25 @@ function gpuSection(report: Report): string {
 
 function energySection(report: Report): string {
   const rows = report.runs.flatMap((run) =>
-    run.phases.map((p) => [
-      run.name,
-      p.name,
-      si(p.energy.stepJoules, 'J'),
-      si(p.energy.denseStepJoules, 'J'),
-      ratio(p.energy.savings),
-      si(p.energy.joulesPerToken, 'J'),
-      si(p.energy.tokensPerJoule, ''),
-      `${count(p.energy.trainKilowattHours)} kWh`,
-      percent(p.energy.staticJoules / p.energy.stepJoules),
-    ]),
+    run.phases.map((p) => {
+      const e = formatEnergy(p.energy);
+      return [
+        run.name,
+        p.name,
+        e.step,
+        e.denseStep,
+        e.saving,
+        e.perToken,
+        e.tokensPerJoule,
+        e.train,
+        e.staticShare,
+      ];
+    }),
   );
   return [
     '## Energy (first order)',
     '',
-    "The simulator's counters times the hardware's energy table: static power per PE × PEs × step time + MACs issued × " +
-      'energy per MAC (+ wavelet-hops and I/O bits, 0 unless set). For the CS-2 the static power and the energy ' +
-      'per MAC are derived from two third-party figures (`data/cs2-power.json`: an FP32 GEMM at 349 TFLOP/s and ' +
-      '79.66 GFLOP/s/W, and 30 mW per PE at peak), exact through both: estimates with nothing held out to ' +
-      'validate them, and I/O energy not counted.',
+    ENERGY_CAVEAT,
     '',
     table(
       ['run', 'phase', 'step', 'dense step', 'saving', 'per token', 'tokens/J', 'train', 'static share'],

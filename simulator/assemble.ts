@@ -135,8 +135,9 @@ export function assembleStep(
       const rerun =
         program.activationPolicy === 'recompute' && node.pass === 'forward' && node.layer !== null;
       const times = mb.count * (rerun ? 2 : 1);
-      add(opKindOf(node), r.counters, times);
-      addNode(node, opKindOf(node), r.counters, times);
+      const kind = opKindOf(node);
+      add(kind, r.counters, times);
+      addNode(node, kind, r.counters, times);
       for (let row = 0; row < rowBusy.length; row++) rowBusy[row] = rowBusy[row]! + times * r.rowBusy[row]!;
       activeCols = Math.max(activeCols, r.activeCols);
       if (node.op === 'grad-stream-out') lastGradientBytes = r.counters.bytesOut;

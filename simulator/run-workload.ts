@@ -321,15 +321,17 @@ export async function simulateWorkloads(
   waitingFor.forEach((needed, w) => {
     for (const u of needed) workloadsOfUnit.set(u, [...(workloadsOfUnit.get(u) ?? []), w]);
   });
+  // Each workload's result, assembled once: as soon as it is complete, or when the batch ends.
+  const finished: (WorkloadResult | undefined)[] = new Array(workloads.length);
   const finish = (w: number): WorkloadResult => {
-    for (const job of jobsOf[w]!) assembleJob(job, batch, results);
-    return { workload: workloads[w]!, phases: phases[w]!.map(phaseResult) };
+    if (!finished[w]) {
+      for (const job of jobsOf[w]!) assembleJob(job, batch, results);
+      finished[w] = { workload: workloads[w]!, phases: phases[w]!.map(phaseResult) };
+    }
+    return finished[w];
   };
-  const reported = new Set<number>();
   const report = (w: number) => {
-    if (!options.onWorkloadDone || reported.has(w)) return;
-    reported.add(w);
-    options.onWorkloadDone(w, finish(w));
+    if (options.onWorkloadDone && !finished[w]) options.onWorkloadDone(w, finish(w));
   };
   // A workload whose steps need no unit (nothing to simulate) is done at once.
   waitingFor.forEach((needed, w) => {

@@ -12,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heatmapCells } from '../reports/html/heatmap.ts';
-import { buildReport, type InvocationMeta, type Report } from '../reports/report-json.ts';
+import { buildReport, type Report } from '../reports/report-json.ts';
+import { FIXTURE_META } from '../reports/test-support.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { simulateRun } from '../simulator/simulate-run.ts';
 import { parseWorkload } from '../workloads/index.ts';
@@ -32,18 +33,6 @@ const SMALL_WORKLOAD = {
     { name: 'dense', tokens: 1e5, sparsity: 0 },
   ],
   seed: 7,
-};
-
-const META: InvocationMeta = {
-  generatedAt: '2025-01-01T00:00:00.000Z',
-  wafersimVersion: '0.0.0-test',
-  commit: '0123456789ab',
-  node: process.version,
-  platform: 'test',
-  host: 'host',
-  cpus: 1,
-  workers: 0,
-  wallSeconds: 0,
 };
 
 const CHARTS = [
@@ -66,7 +55,7 @@ let failedRequests: string[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wafersim-html-'));
   const workload = parseWorkload(SMALL_WORKLOAD, { name: 'small', source: '(test)' });
-  report = buildReport(await simulateRun([workload]), META);
+  report = buildReport(await simulateRun([workload]), FIXTURE_META);
   await writeReport(report, join(dir, 'out'));
   const opened = await openPage(join(dir, 'out', 'report.html'), dir);
   ({ context, page } = opened);

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSweepReport, type SweepReport, sweepDefinition } from '../reports/sweep/sweep-report.ts';
+import { FIXTURE_META } from '../reports/sweep/test-support.ts';
 import { writeSweepReport } from '../reports/sweep/write-sweep.ts';
 import { simulateRun } from '../simulator/simulate-run.ts';
 import { expandSweep, parseSweep } from '../workloads/sweeps/index.ts';
@@ -46,15 +47,7 @@ beforeAll(async () => {
   report = buildSweepReport(
     sweepDefinition(sweep, expanded),
     expanded.points.map((p, i) => ({ index: p.index, values: p.values, summary: summaries[i]! })),
-    {
-      generatedAt: '2025-01-01T00:00:00.000Z',
-      wafersimVersion: '0.0.0-test',
-      commit: '0123456789ab',
-      node: process.version,
-      platform: 'test',
-      host: 'host',
-      cpus: 1,
-    },
+    FIXTURE_META,
   );
   await writeSweepReport(report, join(dir, 'out'));
   opened = await openPage(join(dir, 'out', 'sweep.html'), dir);

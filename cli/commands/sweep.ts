@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { compileWorkload } from '../../compiler/pipeline.ts';
 import { type Diagnostic, InputError } from '../../models/diagnostics.ts';
 import { seconds } from '../../reports/format-values.ts';
+import { loadGpuBaseline } from '../../reports/gpu-baseline.ts';
 import {
   checkpointDir,
   readFinishedPoints,
@@ -114,6 +115,8 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       const points = shard ? shardPoints(expanded.points, shard.index, shard.count) : [...expanded.points];
       const outDir = options.out ?? defaultOutDir(sweep.name, shard);
       const definition = sweepDefinition(sweep, expanded);
+      // Read once: every point's report (kept as it finishes) and the final one use it.
+      const gpu = loadGpuBaseline();
       // Points finished by an earlier, interrupted run of this same sweep (same sweepId) are
       // skipped with --resume; without it every point is simulated (and the kept ones stay, each
       // rewritten as the point finishes again: the same sweep gives the same point).
@@ -167,7 +170,7 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
             values: p.values,
             summary: summaries[i]!,
           }));
-          const report = buildSweepReport(definition, results, meta, undefined, finished);
+          const report = buildSweepReport(definition, results, meta, gpu, finished);
           const written = await writeSweepReport(report, outDir, { signal });
           removeFinishedPoints(outDir, expanded.sweepId);
           if (options.json) {

@@ -5,6 +5,7 @@
  * are SVG, there is no script, and a Content-Security-Policy forbids any load. All text is escaped.
  */
 import { STALL_CAUSES } from '../../simulator/counters.ts';
+import { ENERGY_CAVEAT, formatEnergy } from '../energy.ts';
 import { count, percent, ratio, seconds, si } from '../format-values.ts';
 import { METRIC_DEFINITIONS, STALL_CAUSE_DEFINITIONS } from '../metrics.ts';
 import type { Report, RunReport } from '../report-json.ts';
@@ -178,31 +179,28 @@ function energySection(report: Report): Html {
     { header: 'static share', numeric: true },
   ];
   const rows = report.runs.flatMap((run) =>
-    run.phases.map((ph) => ({
-      cells: [
-        run.name,
-        ph.name,
-        si(ph.energy.stepJoules, 'J'),
-        si(ph.energy.denseStepJoules, 'J'),
-        ratio(ph.energy.savings),
-        si(ph.energy.joulesPerToken, 'J'),
-        si(ph.energy.tokensPerJoule),
-        `${count(ph.energy.trainKilowattHours)} kWh`,
-        `${count(ph.energy.denseTrainKilowattHours)} kWh`,
-        percent(ph.energy.staticJoules / ph.energy.stepJoules),
-      ],
-    })),
+    run.phases.map((ph) => {
+      const e = formatEnergy(ph.energy);
+      return {
+        cells: [
+          run.name,
+          ph.name,
+          e.step,
+          e.denseStep,
+          e.saving,
+          e.perToken,
+          e.tokensPerJoule,
+          e.train,
+          e.denseTrain,
+          e.staticShare,
+        ],
+      };
+    }),
   );
   return section(
     'energy',
     'Energy (first order)',
-    p(
-      "The simulator's counters times the hardware's energy table: static power per PE × PEs × step time, plus " +
-        'MACs issued × energy per MAC (and wavelet-hops and I/O bits, 0 unless set). The CS-2 table is derived ' +
-        'exactly from two third-party figures (data/cs2-power.json: an FP32 GEMM at 349 TFLOP/s and 79.66 GFLOP/s/W, ' +
-        'and 30 mW per PE at peak), so these are estimates with nothing held out to validate them; the I/O to MemoryX ' +
-        'is not counted.',
-    ),
+    p(ENERGY_CAVEAT),
     element('div', { class: 'scroll' }, table(columns, rows)),
   );
 }

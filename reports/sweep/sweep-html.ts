@@ -189,7 +189,7 @@ export function sweepChart(report: SweepReport, key: string, metric: Metric, ind
   const yTitle = metric === 'timeToTrain' ? `${m.axis} (${timeUnit.name})` : m.axis;
   const reference = report.points.find((p) => p.index === report.reference.index);
   const referenceText = reference
-    ? ` The reference is point ${reference.index} (${pointLabelOf(reference)})${report.reference.isBase ? ', the base workload unchanged' : ': no point is the base workload unchanged, so point 0 stands in'}.`
+    ? ` The reference is point ${reference.index} (${seriesOf(reference, Object.keys(reference.values))})${report.reference.isBase ? ', the base workload unchanged' : ': no point is the base workload unchanged, so point 0 stands in'}.`
     : '';
   // Lines of several series differ in dash and point shape as well as colour, so none hides another.
   const series = { field: 'series', type: 'nominal', sort: null, title: others.join(', ') };
@@ -228,12 +228,6 @@ export function sweepChart(report: SweepReport, key: string, metric: Metric, ind
       },
     } as TopLevelSpec,
   };
-}
-
-function pointLabelOf(point: SweepPointReport): string {
-  return Object.entries(point.values)
-    .map(([k, v]) => `${k}=${formatVariedValue(v)}`)
-    .join(', ');
 }
 
 export function sweepCharts(report: SweepReport): SweepChart[] {
