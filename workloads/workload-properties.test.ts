@@ -339,7 +339,7 @@ function mutation(root: Json): fc.Arbitrary<Mutation> {
   const all = paths(root);
   const options: fc.Arbitrary<Mutation>[] = [];
   for (const { path, pattern } of all) {
-    const accepted = ACCEPTED[pattern];
+    const accepted = Object.hasOwn(ACCEPTED, pattern) ? ACCEPTED[pattern] : undefined;
     if (accepted) {
       const wrong = (Object.keys(VALUE_OF_TYPE) as JsonType[]).filter((t) => !accepted.includes(t));
       options.push(
