@@ -15,7 +15,7 @@ import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerValidate } from './commands/validate.ts';
-import { type Io, processIo } from './io.ts';
+import { type Io, processIo, readerWentAway } from './io.ts';
 import { versionLine } from './version.ts';
 
 export const EXIT_OK = 0;
@@ -61,6 +61,16 @@ export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const code = await runCommand(argv, io);
+  const failure = await io.finish?.();
+  // A reader that stopped reading (`| head`) ends the output quietly; anything else that kept the
+  // output from being written (a full disk, /dev/full) is said on stderr if stderr still works.
+  if (failure === undefined || readerWentAway(failure)) return code;
+  io.stderr(`wafersim: could not write to ${failure.stream}: ${failure.message}\n`);
+  return code === EXIT_OK ? EXIT_BAD_INPUT : code;
+}
+
+async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const debug = argv.includes('--debug');
   if (argv[0] === '--version' || argv[0] === '-V') {
     io.stdout(`${versionLine()}\n`);
