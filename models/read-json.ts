@@ -3,9 +3,10 @@
  * malformed JSON names file:line:column. V8 gives "at position N" for most syntax errors but
  * only a snippet for an unexpected token, so the location comes from a small scanner instead.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { InputError, inputError } from './diagnostics.ts';
+import { inputError } from './diagnostics.ts';
+import { MAX_JSON_FILE_BYTES, readInputFile } from './input-file.ts';
 
 /** Offset of the first JSON syntax error in `text`; undefined when it is valid JSON, or nested too deep to scan. */
 export function locateJsonError(text: string): number | undefined {
@@ -153,26 +154,18 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-/** Reads and parses a JSON file; `display` is how the file is named in diagnostics. */
+/**
+ * Reads and parses a JSON file; `display` is how the file is named in diagnostics. The file must
+ * be a regular file (a symbolic link to one is fine) of at most MAX_JSON_FILE_BYTES.
+ */
 export function readJsonFile(absolutePath: string, display: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(absolutePath, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw inputError('missing-file', display, `no such file: ${absolutePath}`);
-    if (code === 'EISDIR') {
-      throw inputError('unsupported-format', display, `${absolutePath} is a folder; expected a .json file`);
-    }
-    throw new InputError([
-      {
-        code: 'missing-file',
-        path: display,
-        message: `cannot read ${absolutePath}: ${(e as Error).message}`,
-      },
-    ]);
-  }
-  return parseJsonText(text, display);
+  const bytes = readInputFile(absolutePath, {
+    where: display,
+    expected: 'a .json file',
+    maxBytes: MAX_JSON_FILE_BYTES,
+    capWhat: 'a JSON file may be',
+  });
+  return parseJsonText(new TextDecoder().decode(bytes), display);
 }
 
 /** Whether a reference names a file rather than a preset. */
@@ -180,9 +173,23 @@ export function looksLikePath(ref: string): boolean {
   return ref.endsWith('.json') || /[\\/]/.test(ref);
 }
 
-/** Whether `path` is an existing regular file. */
+/** Whether `path` is an existing regular file (or a symbolic link to one). */
 export function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
+}
+
+/**
+ * Whether anything is at `path`: a file, a folder, a device, a FIFO, or a symbolic link, even one
+ * that leads nowhere. A loader reads such a path (and the reader says what is wrong with it)
+ * rather than calling it missing.
+ */
+export function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** How a file is named in diagnostics: relative to `cwd` when it lies below it, else absolute. */

@@ -20,7 +20,7 @@ import {
   HardwareConfigSchema,
 } from '../hardware/hardware-config.ts';
 import { InputError, inputError, unknownNameMessage } from '../models/diagnostics.ts';
-import { displayPath, isFile, looksLikePath, readJsonFile } from '../models/read-json.ts';
+import { displayPath, isFile, looksLikePath, pathExists, readJsonFile } from '../models/read-json.ts';
 import { isPlainObject } from './merge-layers.ts';
 import { workloadDiagnostics, workloadErrorMap } from './workload-diagnostics.ts';
 import { describeInput } from './workload-schema.ts';
@@ -61,7 +61,7 @@ export function isHardwarePreset(ref: string): boolean {
 export function loadHardware(ref: string, dir: string, where: string): HardwareConfig {
   if (isHardwarePreset(ref)) return HARDWARE_PRESETS[ref]!;
   const absolutePath = resolve(dir, ref);
-  if (!looksLikePath(ref) && !isFile(absolutePath)) {
+  if (!looksLikePath(ref) && !isFile(absolutePath) && !pathExists(absolutePath)) {
     throw inputError(
       'unknown-preset',
       where,
@@ -89,7 +89,8 @@ export function loadHardwareFile(absolutePath: string, where = 'hardware'): Hard
         `hardware files extend each other more than ${MAX_CHAIN} deep`,
       );
     }
-    if (!isFile(path)) {
+    // Something that is there but not a regular file (a folder, /dev/zero) is read, and refused by name.
+    if (!isFile(path) && !pathExists(path)) {
       const from = chain.length === 0 ? where : `${chain.at(-1)!.label}: extends`;
       throw inputError(
         'missing-file',
@@ -106,7 +107,7 @@ export function loadHardwareFile(absolutePath: string, where = 'hardware'): Hard
     }
     if (!looksLikePath(file.extends)) {
       const candidate = resolve(dirname(path), file.extends);
-      if (!isFile(candidate)) {
+      if (!isFile(candidate) && !pathExists(candidate)) {
         throw inputError(
           'unknown-preset',
           `${label}: extends`,

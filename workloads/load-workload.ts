@@ -20,7 +20,7 @@ import {
   unknownNameMessage,
 } from '../models/diagnostics.ts';
 import { MODEL_PRESET_NAMES, MODEL_PRESETS } from '../models/model-config.ts';
-import { displayPath, isFile, looksLikePath, readJsonFile } from '../models/read-json.ts';
+import { displayPath, isFile, looksLikePath, pathExists, readJsonFile } from '../models/read-json.ts';
 import { sparsitySpec } from '../models/sparsity.ts';
 import { loadHardwareFile } from './hardware-file.ts';
 import { isPlainObject, type Layer, mergeLayers } from './merge-layers.ts';
@@ -93,7 +93,10 @@ function baseOf(layer: ChainLayer, cwd: string): ChainLayer | undefined {
   }
   if (!looksLikePath(ref) && Object.hasOwn(WORKLOAD_PRESETS, ref)) return presetLayer(ref, cwd);
   const absolutePath = resolve(layer.dir, ref);
-  if (isFile(absolutePath)) return fileLayer(absolutePath, cwd);
+  // Something that is there but not a regular file (a folder, /dev/zero) is read, and refused by name.
+  if (isFile(absolutePath) || (looksLikePath(ref) && pathExists(absolutePath))) {
+    return fileLayer(absolutePath, cwd);
+  }
   if (looksLikePath(ref)) {
     throw inputError(
       'missing-file',

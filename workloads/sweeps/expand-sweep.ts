@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type Diagnostic, InputError, inputError, unknownNameMessage } from '../../models/diagnostics.ts';
-import { isFile, looksLikePath } from '../../models/read-json.ts';
+import { isFile, looksLikePath, pathExists } from '../../models/read-json.ts';
 import { parseWorkload } from '../load-workload.ts';
 import { isPlainObject } from '../merge-layers.ts';
 import { STUDY_PRESETS, WORKLOAD_PRESET_NAMES, WORKLOAD_PRESETS } from '../presets.ts';
@@ -93,7 +93,10 @@ function baseLayer(sweep: Sweep): Record<string, unknown> {
   }
   if (!looksLikePath(base) && Object.hasOwn(WORKLOAD_PRESETS, base)) return { version: 1, extends: base };
   const absolutePath = resolve(sweep.dir, base);
-  if (isFile(absolutePath)) return { version: 1, extends: absolutePath };
+  // Something that is there but not a regular file (a folder, /dev/zero) is read, and refused by name.
+  if (isFile(absolutePath) || (looksLikePath(base) && pathExists(absolutePath))) {
+    return { version: 1, extends: absolutePath };
+  }
   const where = `${sweepLabel(sweep)}: base`;
   if (looksLikePath(base)) {
     throw inputError(
