@@ -2,7 +2,7 @@
  * Parsing of command-line option values. A bad value is an InputError naming the option and what
  * would be accepted (exit code 2), never a NaN carried on.
  */
-import { inputError } from '../models/diagnostics.ts';
+import { formatBound, inputError } from '../models/diagnostics.ts';
 
 const SUFFIX: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
 
@@ -25,10 +25,16 @@ export function parsePositiveNumberOption(option: string, text: string, allowSuf
   return value;
 }
 
-export function parsePositiveIntOption(option: string, text: string, allowSuffix = false): number {
+export function parsePositiveIntOption(
+  option: string,
+  text: string,
+  allowSuffix = false,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = parseNumberOption(option, text, allowSuffix);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw inputError('invalid-value', option, `'${text}' must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value <= 0 || value > max) {
+    const most = max < Number.MAX_SAFE_INTEGER ? ` of at most ${formatBound(max)}` : '';
+    throw inputError('invalid-value', option, `'${text}' must be a positive integer${most}`);
   }
   return value;
 }

@@ -6,26 +6,62 @@
  */
 import { z } from 'zod';
 
-const posInt = () => z.number().int().positive();
-const nonNegInt = () => z.number().int().nonnegative();
+/**
+ * Every field has an upper bound (docs/limits.md): far beyond any machine built or planned, small
+ * enough that what the simulator allocates per mesh row and the times it computes stay bounded
+ * and finite. A what-if outside them is refused with the bound, not simulated into NaN.
+ */
+export const HARDWARE_LIMITS = {
+  /** PEs per mesh side: about 10× a wafer's (757 × 996 on a CS-2, 762 × 1176 on a CS-3). */
+  meshSide: 8192,
+  /** 1 kHz (a toy clock for hand-worked examples) to 100 GHz. */
+  clockHz: { min: 1e3, max: 1e11 },
+  /** 1 GiB of SRAM per PE (a CS-2 PE has 48 KiB). */
+  sramBytesPerPe: 2 ** 30,
+  /** SIMD width, bytes per cycle, bits per wavelet, colors, accumulators: 1,024 (4 or 8 today). */
+  perPe: 1024,
+  /** Latencies in cycles: a million (1–2 today). */
+  cycles: 1e6,
+  /** 1 kb/s to 1 Eb/s of wafer or MemoryX bandwidth (1.2 Tb/s today). */
+  bitsPerSecond: { min: 1e3, max: 1e18 },
+  /** Bits of a streamed value or index. */
+  weightBits: 64,
+  /** Seconds of a fixed pause or a SwarmX level: one day. */
+  seconds: 86_400,
+  /** Vector instructions per element, or the backward factor of an element-wise kernel. */
+  opsPerElement: 1e6,
+  /** Weight FIFO depth (wavelets): 16 M. */
+  fifoWavelets: 2 ** 24,
+  /** Power per PE (W) and energy per event (pJ). */
+  wattsPerPe: 1e3,
+  picojoules: 1e6,
+} as const;
+
+const L = HARDWARE_LIMITS;
+const intIn = (min: number, max: number) => z.number().int().min(min).max(max);
+const posInt = (max: number) => intIn(1, max);
+const nonNegInt = (max: number) => intIn(0, max);
+const numberIn = (min: number, max: number) => z.number().min(min).max(max);
 const opsPerElement = (what: string) =>
-  z.number().positive().describe(`Vector instructions per element of ${what}; [UNC]`);
+  z.number().positive().max(L.opsPerElement).describe(`Vector instructions per element of ${what}; [UNC]`);
 
 export const HardwareConfigSchema = z.strictObject({
   name: z.string().min(1).describe('Name used in reports'),
   // cs2-facts §2: "CS-2: 757 × 996" programmable fabric (SDK running-system page) [OFF].
-  meshRows: posInt().describe('PE rows of the programmable fabric (PEs)'),
-  meshCols: posInt().describe('PE columns of the programmable fabric (PEs)'),
+  meshRows: posInt(L.meshSide).describe('PE rows of the programmable fabric (PEs)'),
+  meshCols: posInt(L.meshSide).describe('PE columns of the programmable fabric (PEs)'),
   // cs2-facts §1: 1.1 GHz, Hot Chips 34 via a third-party summary [OFF via 3P].
-  clockHz: z.number().positive().describe('Core clock (Hz)'),
+  clockHz: numberIn(L.clockHz.min, L.clockHz.max).describe('Core clock (Hz)'),
   // cs2-facts §2: 48 KB per PE = 8 banks × 6 KB (SDK appendix) [OFF].
-  sramBytesPerPe: posInt().describe('Local SRAM per PE (bytes)'),
+  sramBytesPerPe: posInt(L.sramBytesPerPe).describe('Local SRAM per PE (bytes)'),
   // cs2-facts §2 SIMD table: @fmach 4-wide on WSE-2, 8-wide on WSE-3 [OFF].
-  fmacsPerCycle: posInt().describe(
+  fmacsPerCycle: posInt(L.perPe).describe(
     'FP16 multiply-accumulates per PE per cycle with FP16 accumulation (SIMD width)',
   ),
   // cs2-facts §2 SIMD table: @fmachs 2-wide on WSE-2, 4-wide on WSE-3 [OFF].
-  fmacsPerCycleFp32Accumulate: posInt().describe('FP16 multiply, FP32 accumulate MACs per PE per cycle'),
+  fmacsPerCycleFp32Accumulate: posInt(L.perPe).describe(
+    'FP16 multiply, FP32 accumulate MACs per PE per cycle',
+  ),
   // Training kernels accumulate in FP32: "float16, cbfloat16, or bfloat16 input data types, while
   // arithmetic operations utilize float32 precision" (Cerebras docs, data formats) [OFF]. The
   // 7.5 PF marketing figure is the FP16-accumulate rate (cs2-facts §1, §2), which training does not use.
@@ -33,69 +69,60 @@ export const HardwareConfigSchema = z.strictObject({
     .enum(['fp16', 'fp32'])
     .describe('Accumulation precision of the GEMM kernels, selecting the MAC rate'),
   // cs2-facts §2: SDK "two 32-bit reads + one 32-bit write" per cycle [OFF]; HC34 says 64-bit [OFF via 3P].
-  memReadBytesPerCycle: posInt().describe('Local memory read bandwidth per PE (bytes/cycle)'),
-  memWriteBytesPerCycle: posInt().describe('Local memory write bandwidth per PE (bytes/cycle)'),
+  memReadBytesPerCycle: posInt(L.perPe).describe('Local memory read bandwidth per PE (bytes/cycle)'),
+  memWriteBytesPerCycle: posInt(L.perPe).describe('Local memory write bandwidth per PE (bytes/cycle)'),
   // cs2-facts §3, §13: one 32-bit wavelet per link per direction per cycle [OFF].
-  waveletBits: posInt().describe(
+  waveletBits: posInt(L.perPe).describe(
     'Payload of one wavelet (bits); each link carries one per direction per cycle',
   ),
   // cs2-facts §13: 1 cycle per hop (vendor clock-sync code subtracts px + py) [measured code].
-  hopLatencyCycles: nonNegInt().describe('Latency of one router-to-router hop (cycles)'),
+  hopLatencyCycles: nonNegInt(L.cycles).describe('Latency of one router-to-router hop (cycles)'),
   // cs2-facts §13: T_R ≈ 2 cycles on WSE-2 (Luczynski et al. timing code) [3P].
-  rampLatencyCycles: nonNegInt().describe('Latency between a PE and its router, each way (cycles)'),
+  rampLatencyCycles: nonNegInt(L.cycles).describe('Latency between a PE and its router, each way (cycles)'),
   // cs2-facts §2/§3: 24 routable colors on WSE-2 [OFF].
-  routerColors: posInt().describe('Routable colors (virtual channels) per router'),
+  routerColors: posInt(L.perPe).describe('Routable colors (virtual channels) per router'),
   // cs2-facts §2: "within a few cycles, respond to the arrival of a wavelet" [OFF, value UNC].
-  taskOverheadCycles: nonNegInt().describe(
+  taskOverheadCycles: nonNegInt(L.cycles).describe(
     'Cycles to activate and start a data task on wavelet arrival; [UNC] "a few cycles", a calibration parameter',
   ),
   // Kernel buffering, a software choice of the GEMM and SDDMM kernels; no published figure [UNC].
   // gemmAccumulators is fitted to the 50% and 90% points of data/cs2-gemm-speedup.json by
   // scripts/calibrate.ts (the 75% point is held out; see `wafersim validate`).
-  gemmAccumulators: posInt().describe(
+  gemmAccumulators: posInt(L.perPe).describe(
     'Partial-sum accumulators per PE in a streamed GEMM: how many output columns a row may have in flight; [UNC], calibrated',
   ),
-  sddmmColumnBuffers: posInt().describe(
+  sddmmColumnBuffers: posInt(L.perPe).describe(
     'Output-gradient columns an SDDMM row can hold ahead of its work; [UNC], no published figure',
   ),
   // cs2-facts §1: 1.2 Tb/s per CS-2 (SwarmX glossary) [OFF]; CS-3 same [3P].
-  ioBitsPerSecond: z
-    .number()
-    .positive()
-    .describe('Wafer I/O bandwidth for weights in and gradients out (bits/s)'),
+  ioBitsPerSecond: numberIn(L.bitsPerSecond.min, L.bitsPerSecond.max).describe(
+    'Wafer I/O bandwidth for weights in and gradients out (bits/s)',
+  ),
   // cs2-facts §5: MemoryX's "storage and I/O interface ... can match or exceed the I/O bandwidth of a
   // CS-2" [OFF]: omitted, it keeps up with the wafer I/O; set it for a slower external memory.
-  memoryxBitsPerSecond: z
-    .number()
-    .positive()
+  memoryxBitsPerSecond: numberIn(L.bitsPerSecond.min, L.bitsPerSecond.max)
     .optional()
     .describe(
       'Bandwidth at which MemoryX serves weights to each system and takes its gradients (bits/s); the stream runs at the lower of this and ioBitsPerSecond; omitted: it keeps up with the wafer I/O',
     ),
   // cs2-facts §5: SwarmX nodes do "1:4 broadcast-reduce operations or a pair of 1:2" [OFF].
-  swarmxFanout: z
-    .number()
-    .int()
-    .min(2)
-    .describe('Systems (or SwarmX nodes) each SwarmX node broadcasts to and reduces from (fan-out)'),
+  swarmxFanout: intIn(2, L.perPe).describe(
+    'Systems (or SwarmX nodes) each SwarmX node broadcasts to and reduces from (fan-out)',
+  ),
   // cs2-facts §5: "latency ... growing logarithmically with N" [OFF]; the latency of one level is [UNC].
-  swarmxHopLatencySeconds: z
-    .number()
-    .nonnegative()
-    .describe(
-      'Latency through one level of the SwarmX broadcast-reduce tree (s); [UNC], no published figure',
-    ),
+  swarmxHopLatencySeconds: numberIn(0, L.seconds).describe(
+    'Latency through one level of the SwarmX broadcast-reduce tree (s); [UNC], no published figure',
+  ),
   // cs2-facts §2 GEMV kernel: each wavelet carries an FP16 value and a u16 index [OFF].
-  weightValueBits: posInt().describe('Bits of one streamed weight value'),
-  weightIndexBits: nonNegInt().describe('Bits of the index sent with each non-zero of a sparse weight'),
+  weightValueBits: posInt(L.weightBits).describe('Bits of one streamed weight value'),
+  weightIndexBits: nonNegInt(L.weightBits).describe(
+    'Bits of the index sent with each non-zero of a sparse weight',
+  ),
   // cs2-facts §5: "the only bubble is at the iteration boundary (weight update)" [OFF]; its length is
   // [UNC]. Calibrated (see the preset): the step's fixed cost beyond the last gradients leaving.
-  stepBubbleSeconds: z
-    .number()
-    .nonnegative()
-    .describe(
-      'Fixed pause at each optimizer step: MemoryX updates the weights and the runtime starts the next step (s); [UNC], calibrated',
-    ),
+  stepBubbleSeconds: numberIn(0, L.seconds).describe(
+    'Fixed pause at each optimizer step: MemoryX updates the weights and the runtime starts the next step (s); [UNC], calibrated',
+  ),
   // Costs of the kernels that are not GEMMs, and fixed SRAM reservations. No published figure
   // exists for any of these (docs/cs2-facts.md has none): each is a parameter with a stated default
   // and the reasoning behind it, all [UNC]. Element-wise kernels run vector instructions at the width
@@ -116,11 +143,12 @@ export const HardwareConfigSchema = z.strictObject({
   backwardElementwiseFactor: z
     .number()
     .positive()
+    .max(L.opsPerElement)
     .describe("Backward-data cost of an element-wise kernel as a multiple of its forward's; [UNC]"),
-  reservedSramBytesPerPe: nonNegInt().describe(
+  reservedSramBytesPerPe: nonNegInt(L.sramBytesPerPe).describe(
     'SRAM per PE held by the program, its stacks and runtime buffers (bytes); [UNC]',
   ),
-  weightFifoWavelets: nonNegInt().describe(
+  weightFifoWavelets: nonNegInt(L.fifoWavelets).describe(
     'Depth of the queue holding arriving weight wavelets on each PE (wavelets of 4 bytes); [UNC]',
   ),
   // First-order energy (reports/energy.ts): power = static + energy per MAC × MAC rate, derived
@@ -128,26 +156,18 @@ export const HardwareConfigSchema = z.strictObject({
   // and 79.66 GFLOP/s/W, and 30 mW peak per core. The fabric's and the on-wafer memory's energy
   // scale with the MACs in that measurement and are inside these two; separate per-hop and per-I/O
   // figures have no source and default to 0 [UNC].
-  staticPowerWattsPerPe: z
-    .number()
-    .nonnegative()
-    .describe(
-      "Power of each PE that does not scale with its work: leakage, clocks, idle time (W per PE; the mesh's PEs draw it whether used or not); [DER]",
-    ),
-  energyPerMacPicojoules: z
-    .number()
-    .nonnegative()
-    .describe('Energy of one multiply-accumulate with its operand traffic (pJ); [DER]'),
-  energyPerWaveletHopPicojoules: z
-    .number()
-    .nonnegative()
-    .describe(
-      'Energy of one 32-bit wavelet crossing one fabric hop, beyond energyPerMacPicojoules (pJ); [UNC]',
-    ),
-  energyPerIoBitPicojoules: z
-    .number()
-    .nonnegative()
-    .describe('Energy of one bit through the wafer I/O, weights in and gradients out (pJ); [UNC]'),
+  staticPowerWattsPerPe: numberIn(0, L.wattsPerPe).describe(
+    "Power of each PE that does not scale with its work: leakage, clocks, idle time (W per PE; the mesh's PEs draw it whether used or not); [DER]",
+  ),
+  energyPerMacPicojoules: numberIn(0, L.picojoules).describe(
+    'Energy of one multiply-accumulate with its operand traffic (pJ); [DER]',
+  ),
+  energyPerWaveletHopPicojoules: numberIn(0, L.picojoules).describe(
+    'Energy of one 32-bit wavelet crossing one fabric hop, beyond energyPerMacPicojoules (pJ); [UNC]',
+  ),
+  energyPerIoBitPicojoules: numberIn(0, L.picojoules).describe(
+    'Energy of one bit through the wafer I/O, weights in and gradients out (pJ); [UNC]',
+  ),
 });
 
 /** Field names of the element-wise costs, by the dataflow op they cost (compiler/ir/graph.ts). */

@@ -14,7 +14,8 @@ export type DiagnosticCode =
   | 'malformed-json'
   | 'shape-mismatch'
   | 'unsupported-format'
-  | 'infeasible';
+  | 'infeasible'
+  | 'too-large';
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;
@@ -114,4 +115,11 @@ export function diagnosticsFromZod(
     out.push({ code, path: located, message: issue.message });
   }
   return out;
+}
+
+/** A bound as a reader writes it: 8192, 1,073,741,824, 1e18. */
+export function formatBound(value: unknown): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 1e13) return value.toExponential().replace('e+', 'e');
+  return value.toLocaleString('en-US', { maximumFractionDigits: 20 });
 }

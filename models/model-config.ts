@@ -2,22 +2,40 @@
  * What is trained: the shape of a decoder-only transformer (DESIGN §2).
  */
 import { z } from 'zod';
+import { formatBound } from './diagnostics.ts';
 
-const positiveInt = (what: string) =>
+/**
+ * Upper bounds of a model's shape (docs/limits.md): several times the largest published models
+ * (GPT-3 175B: 96 layers, d 12,288, dFF 49,152; PaLM 540B: d 18,432; vocabularies up to 256 k), so
+ * no real model is refused, while the graph the compiler builds (∝ layers) and the per-tile counts
+ * of each matrix stay within what one machine can hold.
+ */
+export const MODEL_LIMITS = {
+  layers: 1024,
+  dModel: 65_536,
+  dFF: 262_144,
+  vocab: 1_048_576,
+  seqLen: 1_048_576,
+} as const;
+
+const positiveInt = (what: string, max: number) =>
   z
     .number({ error: `${what} must be a number (a positive integer)` })
     .int({ error: `${what} must be a positive integer` })
-    .positive({ error: `${what} must be a positive integer` });
+    .positive({ error: `${what} must be a positive integer` })
+    .max(max, { error: `${what} must be a positive integer of at most ${formatBound(max)}` });
 
 export const ModelConfigSchema = z
   .strictObject({
     name: z.string().min(1).describe('Model name, used in reports'),
-    layers: positiveInt('layers').describe('Number of transformer blocks'),
-    dModel: positiveInt('dModel').describe('Hidden width (elements)'),
-    heads: positiveInt('heads').describe('Attention heads; dModel must be divisible by heads'),
-    dFF: positiveInt('dFF').describe('Feed-forward inner width (elements)'),
-    vocab: positiveInt('vocab').describe('Vocabulary size (tokens)'),
-    seqLen: positiveInt('seqLen').describe('Context length (tokens per sequence)'),
+    layers: positiveInt('layers', MODEL_LIMITS.layers).describe('Number of transformer blocks'),
+    dModel: positiveInt('dModel', MODEL_LIMITS.dModel).describe('Hidden width (elements)'),
+    heads: positiveInt('heads', MODEL_LIMITS.dModel).describe(
+      'Attention heads; dModel must be divisible by heads',
+    ),
+    dFF: positiveInt('dFF', MODEL_LIMITS.dFF).describe('Feed-forward inner width (elements)'),
+    vocab: positiveInt('vocab', MODEL_LIMITS.vocab).describe('Vocabulary size (tokens)'),
+    seqLen: positiveInt('seqLen', MODEL_LIMITS.seqLen).describe('Context length (tokens per sequence)'),
     activation: z
       .enum(['gelu', 'swiglu'], { error: "activation must be 'gelu' or 'swiglu'" })
       .describe('FFN activation: gelu (two FFN matrices) or swiglu (gate, up and down matrices)'),

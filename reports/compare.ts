@@ -13,6 +13,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { type Diagnostic, diagnosticsFromZod, InputError, inputError } from '../models/diagnostics.ts';
 import { readJsonFile } from '../models/read-json.ts';
 import { type RenderedFile, writeFilesAtomically } from './atomic-write.ts';
+import { assertFiniteNumbers } from './finite.ts';
 import { percent, ratio, seconds } from './format-values.ts';
 import { element, raw, table } from './html/html.ts';
 import { PAGE_CSS } from './html/page-style.ts';
@@ -228,6 +229,7 @@ export function renderCompareMarkdown(c: Comparison): string {
 }
 
 export function renderCompareJson(c: Comparison): string {
+  assertFiniteNumbers(c, 'comparison');
   return `${JSON.stringify(c, null, 2)}\n`;
 }
 

@@ -11,6 +11,7 @@ import { HardwareConfigSchema } from '../hardware/hardware-config.ts';
 import { ModelConfigSchema } from '../models/model-config.ts';
 import type { WorkloadSummary } from '../simulator/run-summary.ts';
 import { GradualScheduleSchema } from '../workloads/index.ts';
+import { assertFiniteNumbers } from './finite.ts';
 import { GPUS_PER_NODE, type GpuBaseline, h100Rate, h100Seconds, loadGpuBaseline } from './gpu-baseline.ts';
 import { type Duration, deriveMetrics, duration, type PhaseMetrics, type RunMetrics } from './metrics.ts';
 
@@ -412,5 +413,6 @@ export function withoutOps(report: Report): Report {
 
 /** The report as written to report.json (and printed by `run --json`): without the per-op tables. */
 export function renderReportJson(report: Report): string {
+  assertFiniteNumbers(report, 'report');
   return `${JSON.stringify(withoutOps(report), null, 2)}\n`;
 }

@@ -10,7 +10,7 @@
  * steps share (identical placements on the same hardware) are simulated once.
  */
 import { type CompiledPhase, compilePhase } from '../compiler/pipeline.ts';
-import { InputError } from '../models/diagnostics.ts';
+import { InputError, inputError } from '../models/diagnostics.ts';
 import type { Workload, WorkloadPhase } from '../workloads/index.ts';
 import { phaseSchedule } from '../workloads/index.ts';
 import { assembleStep, type OpKind, type StepResult } from './assemble.ts';
@@ -18,7 +18,7 @@ import { addCounters, type Counters, zeroCounters } from './counters.ts';
 import { serialExecutor, type UnitExecutor } from './executor.ts';
 import type { PhaseLayout } from './plan.ts';
 import { planPhase } from './plan.ts';
-import type { SimUnit, UnitResult } from './units.ts';
+import { type SimUnit, UNIT_MEMORY_LIMIT_BYTES, type UnitResult, unitMemoryBytes } from './units.ts';
 
 /** Points along a gradual ramp at which the step is simulated (midpoints of equal token shares). */
 export const RAMP_SAMPLES = 4;
@@ -286,6 +286,26 @@ function phaseResult(r: PhaseRequest): PhaseResult {
   };
 }
 
+/** Refuses, before anything is allocated, a step whose largest unit would not fit in memory. */
+function checkUnitSizes(units: readonly SimUnit[]): void {
+  let largest: { unit: SimUnit; bytes: number } | undefined;
+  for (const unit of units) {
+    const bytes = unitMemoryBytes(unit);
+    if (bytes > (largest?.bytes ?? 0)) largest = { unit, bytes };
+  }
+  if (!largest || largest.bytes <= UNIT_MEMORY_LIMIT_BYTES) return;
+  const { unit, bytes } = largest;
+  const what = unit.kind === 'matrix' ? `matrix ${unit.weight} (${unit.rows} × ${unit.cols})` : unit.id;
+  const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
+  throw inputError(
+    'too-large',
+    unit.kind === 'matrix' ? unit.weight : unit.id,
+    `too large to simulate: ${what} on a ${unit.hardware.meshRows} × ${unit.hardware.meshCols} mesh would need ` +
+      `${gib(bytes)} for its mask and per-tile counts in one worker, more than the ${gib(UNIT_MEMORY_LIMIT_BYTES)} a unit may use ` +
+      '(docs/limits.md); a narrower model or fewer mesh rows would fit',
+  );
+}
+
 /** Simulates every workload's phases, all their steps in one batch of units. */
 export async function simulateWorkloads(
   workloads: readonly Workload[],
@@ -312,6 +332,7 @@ export async function simulateWorkloads(
   // 2. Compile and plan them all: a step that cannot be placed fails here, before anything runs.
   const batch = planJobs(requests.jobs, options);
   const { units } = batch;
+  checkUnitSizes(units);
   // 3. Every unit in one batch. Each workload's result is assembled as soon as the units of every
   // step it needs are in (for onWorkloadDone); the rest when the batch ends.
   const results: (UnitResult | undefined)[] = new Array(units.length);

@@ -81,6 +81,40 @@ export function estimateUnitWork(unit: SimUnit): number {
   return work;
 }
 
+/**
+ * The most one unit may hold at once (docs/limits.md): its per-tile counts, a bit mask when the
+ * pattern is drawn as one (N:M, block) or imported, and the kernels' per-row state. Two units run
+ * at once with two workers; 2 GiB each leaves room for the rest on a machine with a few GB. The
+ * largest matrix of the largest model the presets hold (Llama-2 7B) needs about 10 MiB.
+ */
+export const UNIT_MEMORY_LIMIT_BYTES = 2 * 1024 ** 3;
+
+/** Bytes one count of a tiling takes (createCountArray). */
+function bytesPerCount(kSlice: number): number {
+  return kSlice <= 0xff ? 1 : kSlice <= 0xffff ? 2 : 4;
+}
+
+/** What `simulateUnit` allocates for `unit`, at most (bytes): checked before anything runs. */
+export function unitMemoryBytes(unit: SimUnit): number {
+  let bytes = 0;
+  const seen = new Set<string>();
+  let rows = 0;
+  for (const task of unit.tasks) {
+    const t = task.placement.tiling;
+    if (!('rowsPerGroup' in t)) continue;
+    rows = Math.max(rows, unit.hardware.meshRows, t.rowsPerGroup * (t.buffers + 12));
+    const key = `${t.kSlice}|${t.transposed}`;
+    if (unit.kind === 'dense' || seen.has(key)) continue;
+    seen.add(key);
+    bytes += Math.ceil(t.k / t.kSlice) * t.n * bytesPerCount(t.kSlice);
+  }
+  if (unit.kind === 'matrix') {
+    const pattern = parsePattern(unit.pattern);
+    if (unit.mask || pattern?.kind !== 'unstructured') bytes += Math.ceil((unit.rows * unit.cols) / 8);
+  }
+  return bytes + rows * 8;
+}
+
 export function simulateUnit(unit: SimUnit): UnitResult {
   const hw = unit.hardware;
   const started = performance.now();

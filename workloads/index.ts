@@ -46,6 +46,7 @@ export {
   type SparsitySchedule,
   sequencesPerSystem,
   WORKLOAD_FILE_VERSION,
+  WORKLOAD_LIMITS,
   type Workload,
   type WorkloadFile,
   type WorkloadFileInput,

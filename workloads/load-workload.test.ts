@@ -252,7 +252,8 @@ describe('errors', () => {
       {
         code: 'invalid-type',
         path: 'hardware.meshRows',
-        message: 'meshRows must be a positive integer (PE rows of the programmable fabric (PEs)); got "many"',
+        message:
+          'meshRows must be an integer ≥ 1 and ≤ 8,192 (PE rows of the programmable fabric (PEs)); got "many"',
       },
     ]);
   });

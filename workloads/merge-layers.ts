@@ -4,6 +4,7 @@
  * (JSON Merge Patch, RFC 7396). Each value remembers the layer it came from, so that a diagnostic
  * names the file a user has to edit.
  */
+import { checkJsonDepth } from '../models/json-depth.ts';
 
 export interface Layer {
   /** How the layer is named in diagnostics: a file path or `preset NAME`; undefined for inline input. */
@@ -49,6 +50,7 @@ function expandShorthands(raw: Readonly<Record<string, unknown>>): Record<string
 }
 
 export function mergeLayers(layers: readonly Layer[]): MergedLayers {
+  for (const layer of layers) checkJsonDepth(layer.raw, layer.label ?? 'workload');
   const origins = new Map<string, string | undefined>();
   const record = (path: readonly PropertyKey[], value: unknown, label: string | undefined) => {
     origins.set(pathKey(path), label);

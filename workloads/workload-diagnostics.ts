@@ -4,7 +4,12 @@
  * an unknown key gets a did-you-mean from the keys of the object it sits in.
  */
 import { z } from 'zod';
-import { type Diagnostic, type DiagnosticCode, diagnosticsFromZod } from '../models/diagnostics.ts';
+import {
+  type Diagnostic,
+  type DiagnosticCode,
+  diagnosticsFromZod,
+  formatBound,
+} from '../models/diagnostics.ts';
 import { describeInput } from './workload-schema.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -45,8 +50,8 @@ function acceptedNumber(schema: z.core.$ZodType): string {
   if (lower?.value === 0 && upper === undefined)
     return lower.inclusive ? `a non-negative ${noun}` : `a positive ${noun}`;
   const bounds = [
-    lower && `${lower.inclusive ? '≥' : '>'} ${String(lower.value)}`,
-    upper && `${upper.inclusive ? '≤' : '<'} ${String(upper.value)}`,
+    lower && `${lower.inclusive ? '≥' : '>'} ${formatBound(lower.value)}`,
+    upper && `${upper.inclusive ? '≤' : '<'} ${formatBound(upper.value)}`,
   ].filter(Boolean);
   return `${integer ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`;
 }
@@ -215,6 +220,8 @@ export function workloadDiagnostics(
       const named = /^(must|is required)\b/.test(d.message)
         ? `${fieldName(issue.path)} ${d.message}`
         : d.message;
+      // One value can fail two checks with one message (1e30 is neither a safe integer nor ≤ max).
+      if (out.some((o) => o.path === d.path && o.message === named)) continue;
       out.push({ ...d, code: code ?? d.code, message: named });
     }
   }

@@ -11,9 +11,10 @@ import {
   type HardwareConfig,
   HardwareRefSchema,
 } from '../hardware/hardware-config.ts';
-import { unknownNameMessage } from '../models/diagnostics.ts';
+import { formatBound, unknownNameMessage } from '../models/diagnostics.ts';
 import {
   MODEL_CONFIG_KEYS,
+  MODEL_LIMITS,
   MODEL_PRESET_NAMES,
   MODEL_PRESETS,
   type ModelConfig,
@@ -51,10 +52,20 @@ function levelSchema(field: string) {
   return z.number({ error }).min(0, { error }).lt(1, { error });
 }
 
-function positiveIntSchema(field: string, what: string) {
-  const error = fieldError(field, `a positive integer (${what})`);
-  return z.number({ error }).int({ error }).positive({ error });
+function positiveIntSchema(field: string, what: string, max: number) {
+  const error = fieldError(field, `a positive integer of at most ${formatBound(max)} (${what})`);
+  return z.number({ error }).int({ error }).positive({ error }).max(max, { error });
 }
+
+/**
+ * Upper bounds of a workload's sizes (docs/limits.md), far beyond any published run: a global
+ * batch of 16 M sequences (published: thousands), a phase of 10^15 tokens (the largest published
+ * runs train on about 1.5 × 10^13). A phase trains at least one token.
+ */
+export const WORKLOAD_LIMITS = {
+  sequences: 2 ** 24,
+  tokens: { min: 1, max: 1e15 },
+} as const;
 
 function fractionSchema(field: string, what: string) {
   const error = fieldError(field, `a fraction in [0, 1] (${what})`);
@@ -98,10 +109,16 @@ const SparsityFieldSchema = z
 export const BatchSchema = z
   .strictObject(
     {
-      sequences: positiveIntSchema('sequences', 'global batch: sequences per optimizer step').describe(
-        'Global batch: sequences per optimizer step (sequences)',
-      ),
-      microBatchSequences: positiveIntSchema('microBatchSequences', 'sequences resident on the wafer at once')
+      sequences: positiveIntSchema(
+        'sequences',
+        'global batch: sequences per optimizer step',
+        WORKLOAD_LIMITS.sequences,
+      ).describe('Global batch: sequences per optimizer step (sequences)'),
+      microBatchSequences: positiveIntSchema(
+        'microBatchSequences',
+        'sequences resident on the wafer at once',
+        WORKLOAD_LIMITS.sequences,
+      )
         .optional()
         .describe('Sequences resident on the wafer at once (sequences); omitted: the compiler chooses'),
     },
@@ -131,16 +148,7 @@ export const MAX_CLUSTER_SYSTEMS = 2048;
 export const ClusterSchema = z
   .strictObject(
     {
-      systems: positiveIntSchema(
-        'systems',
-        `identical systems in data parallel, at most ${MAX_CLUSTER_SYSTEMS}`,
-      )
-        .max(MAX_CLUSTER_SYSTEMS, {
-          error: fieldError(
-            'systems',
-            `a positive integer of at most ${MAX_CLUSTER_SYSTEMS} (the largest cluster)`,
-          ),
-        })
+      systems: positiveIntSchema('systems', 'identical systems in data parallel', MAX_CLUSTER_SYSTEMS)
         .default(1)
         .describe(
           'Identical systems training in data parallel (systems): the global batch is split evenly, weights are ' +
@@ -212,7 +220,10 @@ const PhaseSparsitySchema = z.union([levelSchema('sparsity'), GradualScheduleSch
 });
 export type PhaseSparsity = z.infer<typeof PhaseSparsitySchema>;
 
-const tokensError = fieldError('tokens', 'a positive number of tokens trained in this phase (e.g. 2.6e10)');
+const tokensError = fieldError(
+  'tokens',
+  `a number of tokens trained in this phase from ${WORKLOAD_LIMITS.tokens.min} to ${formatBound(WORKLOAD_LIMITS.tokens.max)} (e.g. 2.6e10)`,
+);
 
 export const PhaseSchema = z.strictObject({
   name: z
@@ -221,7 +232,8 @@ export const PhaseSchema = z.strictObject({
     .describe('Phase name, used in reports; unique within the workload'),
   tokens: z
     .number({ error: tokensError })
-    .positive({ error: tokensError })
+    .min(WORKLOAD_LIMITS.tokens.min, { error: tokensError })
+    .max(WORKLOAD_LIMITS.tokens.max, { error: tokensError })
     .describe('Tokens trained in this phase (tokens)'),
   sparsity: PhaseSparsitySchema.optional().describe(
     "This phase's sparsity level, or a gradual schedule; omitted: the level of the workload's sparsity",
@@ -255,7 +267,11 @@ export const WorkloadSchema = z
       ),
     model: ModelFieldSchema,
     sparsity: SparsityFieldSchema,
-    seqLen: positiveIntSchema('seqLen', "tokens per sequence; overrides the model's context length")
+    seqLen: positiveIntSchema(
+      'seqLen',
+      "tokens per sequence; overrides the model's context length",
+      MODEL_LIMITS.seqLen,
+    )
       .optional()
       .describe("Context length (tokens per sequence); defaults to the model's seqLen"),
     batch: BatchSchema.describe('Batch sizes (sequences)'),

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { HARDWARE_PRESET_NAMES } from '../../hardware/hardware-config.ts';
 import { inputError, unknownNameMessage } from '../../models/diagnostics.ts';
+import { MODEL_LIMITS } from '../../models/model-config.ts';
 import { looksLikePath } from '../../models/read-json.ts';
+import { assertFiniteNumbers } from '../../reports/finite.ts';
 import { deriveGemmMetrics } from '../../reports/gemm-metrics.ts';
 import { STALL_CAUSES } from '../../simulator/counters.ts';
 import { CALIBRATION_TOKENS, simulateGemm } from '../../simulator/gemm.ts';
-import { resolveHardwareField } from '../../workloads/index.ts';
+import { resolveHardwareField, WORKLOAD_LIMITS } from '../../workloads/index.ts';
 import { checkOverridesApart, parseOverride, targetPath } from '../../workloads/sweeps/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
@@ -44,13 +46,19 @@ export function registerGemm(program: Command, io: Io): void {
     )
     .option('--json', 'print only JSON')
     .action((options: GemmOptions) => {
-      const k = parsePositiveIntOption('--k', options.k, true);
-      const n = parsePositiveIntOption('--n', options.n, true);
-      const m = options.m === undefined ? CALIBRATION_TOKENS : parsePositiveIntOption('--m', options.m, true);
+      // A GEMM's sides are bounded like a model's widest matrix, its tokens like a global batch.
+      const side = MODEL_LIMITS.dFF;
+      const k = parsePositiveIntOption('--k', options.k, true, side);
+      const n = parsePositiveIntOption('--n', options.n, true, side);
+      const m =
+        options.m === undefined
+          ? CALIBRATION_TOKENS
+          : parsePositiveIntOption('--m', options.m, true, MODEL_LIMITS.seqLen * WORKLOAD_LIMITS.sequences);
       const sparsity = parseSparsityOption('--sparsity', options.sparsity);
       const hardware = gemmHardware(options.hardware, options.set ?? []);
       const result = simulateGemm({ k, n, m, sparsity, hardware });
       const metrics = deriveGemmMetrics(result);
+      assertFiniteNumbers(metrics, 'gemm metrics');
       if (options.json) {
         io.stdout(`${JSON.stringify(metrics, null, 2)}\n`);
         return;

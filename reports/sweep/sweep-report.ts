@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { WorkloadSummary } from '../../simulator/run-summary.ts';
 import type { ExpandedSweep, JsonValue, Sweep } from '../../workloads/sweeps/index.ts';
+import { assertFiniteNumbers } from '../finite.ts';
 import { type GpuBaseline, loadGpuBaseline } from '../gpu-baseline.ts';
 import {
   buildReport,
@@ -267,5 +268,6 @@ export function definedMetrics(report: SweepReport): readonly string[] {
 
 /** The report as written to sweep.json (and printed by `sweep --json`). */
 export function renderSweepJson(report: SweepReport): string {
+  assertFiniteNumbers(report, 'sweep report');
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -157,7 +157,7 @@ describe('invalid points name the point and the field', () => {
   it('a hardware field of the wrong type, and a pattern that fixes another level', () => {
     expect(messagesOf(() => expand({ sparsity: [0.5], 'hardware.meshRows': [16, -1] }))).toEqual([
       expect.stringMatching(
-        /^sweep tiny: point 1 \(sparsity=0\.5, hardware\.meshRows=-1\): hardware\.meshRows: .*positive/,
+        /^sweep tiny: point 1 \(sparsity=0\.5, hardware\.meshRows=-1\): hardware\.meshRows: .*≥ 1/,
       ),
     ]);
     expect(messagesOf(() => expand({ 'sparsity.pattern': ['2:4'] }, 'spdf-gpt3-xl-s75'))).toEqual([

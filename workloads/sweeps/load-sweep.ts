@@ -6,6 +6,7 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { diagnosticsFromZod, InputError, inputError, unknownNameMessage } from '../../models/diagnostics.ts';
+import { checkJsonDepth } from '../../models/json-depth.ts';
 import { displayPath, isFile, looksLikePath, readJsonFile } from '../../models/read-json.ts';
 import { isPlainObject } from '../merge-layers.ts';
 import { workloadErrorMap } from '../workload-diagnostics.ts';
@@ -32,6 +33,7 @@ function validate(
   json: unknown,
   where: { label: string | undefined; source: string; dir: string; name: string },
 ): Sweep {
+  checkJsonDepth(json, where.label ?? where.source);
   if (!isPlainObject(json)) {
     throw inputError(
       'invalid-type',
