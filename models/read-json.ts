@@ -7,6 +7,7 @@ import { existsSync, lstatSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { inputError } from './diagnostics.ts';
 import { MAX_JSON_FILE_BYTES, readInputFile } from './input-file.ts';
+import { checkJsonDepth } from './json-depth.ts';
 
 /** Offset of the first JSON syntax error in `text`; undefined when it is valid JSON, or nested too deep to scan. */
 export function locateJsonError(text: string): number | undefined {
@@ -165,7 +166,10 @@ export function readJsonFile(absolutePath: string, display: string): unknown {
     maxBytes: MAX_JSON_FILE_BYTES,
     capWhat: 'a JSON file may be',
   });
-  return parseJsonText(new TextDecoder().decode(bytes), display);
+  const value = parseJsonText(new TextDecoder().decode(bytes), display);
+  // Before anything walks it recursively (a merge, a schema, JSON.stringify).
+  checkJsonDepth(value, display);
+  return value;
 }
 
 /** Whether a reference names a file rather than a preset. */

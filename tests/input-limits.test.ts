@@ -228,6 +228,16 @@ describe('nesting depth', () => {
       expect(error).toBeDefined();
       expect(error!.message).toMatch(/nested more than \d+ levels deep/);
     }
+    // Any JSON file, whatever reads it (a hardware file, a shard's sweep.json, a report.json).
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readJsonFile } = await import('../models/read-json.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'wafersim-deep-')), 'sweep.json');
+    writeFileSync(file, `{"points": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(inputErrorOf(() => readJsonFile(file, 'shard/sweep.json'))?.message).toMatch(
+      /^shard\/sweep.json: nested more than 64 levels deep/,
+    );
     // Shallow nesting is judged by the schema as before.
     expect(inputErrorOf(() => parseWorkload({ ...TINY, description: deep(10) }))?.message).toMatch(
       /description/,
