@@ -281,9 +281,9 @@ describe('determinism', () => {
 });
 
 describe('scale: a 12288 × 12288 matrix in 16 × 1 tiles', () => {
-  it('draws 9.4M tile counts quickly, conserves the total, and their histogram is the hypergeometric marginal', () => {
+  it('draws 9.4M tile counts, conserves the total, and their histogram is the hypergeometric marginal', () => {
+    // How fast is a benchmark's question (BENCHMARKS.md), not a test's: a timed assertion flakes on a busy machine.
     const [rows, cols, density] = [12_288, 12_288, 0.25];
-    const started = performance.now();
     const tiles = drawTileCounts(
       rows,
       cols,
@@ -293,8 +293,6 @@ describe('scale: a 12288 × 12288 matrix in 16 × 1 tiles', () => {
       { kind: 'unstructured' },
       randomStream(1, 'mask', 'big'),
     );
-    const elapsedMs = performance.now() - started;
-    expect(elapsedMs).toBeLessThan(5000); // ~0.6 s on a 2-core machine; the bound only catches a blow-up
     const kept = exactKeptCount(rows * cols, density);
     expect(totalNonZeros(tiles)).toBe(kept);
     const histogram = new Array<number>(17).fill(0);
