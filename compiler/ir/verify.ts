@@ -60,7 +60,8 @@ function checkNode(n: DataflowNode, out: GraphViolation[]): void {
   if (!n.shape.every((x) => Number.isSafeInteger(x) && x >= minSize)) {
     bad('shape', `shape [${n.shape}] has a size below ${minSize}`);
   }
-  if (!(n.density > 0 && n.density <= 1)) bad('density', `density ${n.density} is outside (0, 1]`);
+  // 0: an imported mask may prune a matrix fully (its op then multiplies nothing).
+  if (!(n.density >= 0 && n.density <= 1)) bad('density', `density ${n.density} is outside [0, 1]`);
   if (n.density < 1 && n.op !== 'linear' && n.op !== 'sddmm' && n.op !== 'grad-stream-out') {
     bad('density', `only streamed linear weights may be sparse, not ${n.op}`);
   }

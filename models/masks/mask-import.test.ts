@@ -1,6 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../diagnostics.ts';
 import type { ModelConfig } from '../model-config.ts';
@@ -298,5 +300,254 @@ describe('the source path', () => {
     const error = errorOf(() => importMasks(source(path, 'wafersim'), weights, cwd));
     expect(error.diagnostics[0]).toMatchObject({ code, path });
     expect(error.message).toContain(fragment);
+  });
+});
+
+describe('masks with nothing kept, and damaged values', () => {
+  const weights = weightsOf('gelu', ['q', 'k', 'v', 'attnOut', 'ffnIn', 'ffnOut']);
+  /** A folder of float32 .npy masks, `values(w)` giving each matrix's stored values. */
+  function folderOf(name: string, values: (w: WeightMatrix) => number[]): string {
+    const folder = join(cwd, name);
+    mkdirSync(folder);
+    for (const w of weights) {
+      const shape = storedShape(w.rows, w.cols, 'out-in');
+      writeFileSync(join(folder, `${w.name}.npy`), writeNpy(encodeTensor('float32', shape, values(w))));
+    }
+    return name;
+  }
+  const kept = (w: WeightMatrix): number[] =>
+    Array.from({ length: w.rows * w.cols }, (_, i) => (i % 3 === 0 ? 0 : 0.5));
+
+  it('a matrix all 0 or all NaN is fully pruned, a legal mask with no bit set', () => {
+    const zero = folderOf('one-zero', (w) => (w.name === 'layers.0.q' ? new Array(64).fill(0) : kept(w)));
+    const nan = folderOf('one-nan', (w) =>
+      w.name === 'layers.1.v' ? new Array(64).fill(Number.NaN) : kept(w),
+    );
+    const zeros = importMasks(source(zero, 'wafersim'), weights, cwd);
+    expect(zeros.get('layers.0.q')!.bits.every((b) => b === 0)).toBe(true);
+    expect(zeros.get('layers.0.k')!.bits.some((b) => b !== 0)).toBe(true);
+    const nans = importMasks(source(nan, 'wafersim'), weights, cwd);
+    expect(nans.get('layers.1.v')!.bits.every((b) => b === 0)).toBe(true);
+  });
+
+  it('every matrix fully pruned is refused: the linear work would multiply nothing', () => {
+    const none = folderOf('all-pruned', (w) =>
+      new Array(w.rows * w.cols).fill(w.layer === 0 ? 0 : Number.NaN),
+    );
+    const error = errorOf(() => importMasks(source(none, 'wafersim'), weights, cwd));
+    expect(error.diagnostics).toHaveLength(1);
+    expect(error.diagnostics[0]).toMatchObject({ code: 'invalid-value', path: 'all-pruned' });
+    expect(error.message).toContain('every weight matrix of the layers is fully pruned');
+    // One dense matrix left among them is enough.
+    const withDense = weightsOf('gelu', ['q', 'k', 'v', 'attnOut', 'ffnIn']);
+    expect(importMasks(source(none, 'wafersim'), withDense, cwd).size).toBe(10);
+  });
+
+  it.each([
+    ['float32', Number.POSITIVE_INFINITY],
+    ['float16', Number.NEGATIVE_INFINITY],
+  ] as const)('an infinity in a %s mask is refused, naming the tensor and its first index', (dtype, inf) => {
+    const folder = join(cwd, `inf-${dtype}`);
+    mkdirSync(folder);
+    const w = weights.find((x) => x.name === 'layers.0.ffnIn')!; // [8 in, 12 out], stored [12, 8]
+    const values = kept(w);
+    values[8 * 5 + 3] = inf; // row 5, column 3 of the stored [out, in] tensor
+    values[8 * 7] = inf;
+    writeFileSync(join(folder, 'layers.0.ffnIn.npy'), writeNpy(encodeTensor(dtype, [12, 8], values)));
+    const error = errorOf(() => importMasks(source(`inf-${dtype}`, 'wafersim'), [w], cwd));
+    expect(error.diagnostics).toEqual([
+      {
+        code: 'invalid-value',
+        path: 'layers.0.ffnIn',
+        message: `${join(`inf-${dtype}`, 'layers.0.ffnIn.npy')}: file layers.0.ffnIn.npy, the mask of sparse layers.0.ffnIn, holds an infinity at [5, 3] (element 43 in C order, the first of its kind); a mask holds 0 or NaN for a pruned weight and a finite non-zero for a kept one`,
+      },
+    ]);
+  });
+
+  it('an infinity in a bfloat16 safetensors tensor is refused the same way', () => {
+    const w = weights.find((x) => x.name === 'layers.1.q')!;
+    const values = kept(w);
+    values[9] = Number.POSITIVE_INFINITY;
+    writeFileSync(
+      join(cwd, 'inf.safetensors'),
+      writeSafetensors([['layers.1.q', encodeTensor('bfloat16', [8, 8], values)]]),
+    );
+    const error = errorOf(() => importMasks(source('inf.safetensors', 'wafersim'), [w], cwd));
+    expect(error.diagnostics[0]).toMatchObject({ code: 'invalid-value', path: 'layers.1.q' });
+    expect(error.message).toContain(
+      "tensor 'layers.1.q', the mask of sparse layers.1.q, holds an infinity at [1, 1]",
+    );
+  });
+});
+
+describe('mask entries that are not regular files', () => {
+  const weights = weightsOf('gelu', ['q']).filter((w) => w.layer === 0);
+  const q = weights.find((w) => w.name === 'layers.0.q')!;
+  const good = () => writeNpy(bitMaskToTensor(randomMask(q), 'out-in'));
+  let n = 0;
+  /** A mask folder whose layers.0.q.npy is made by `make`; the diagnostics of importing it. */
+  function importWith(make: (path: string) => void): { code: string; path: string; message: string }[] {
+    const name = `entries-${n++}`;
+    mkdirSync(join(cwd, name));
+    make(join(cwd, name, 'layers.0.q.npy'));
+    return errorOf(() => importMasks(source(name, 'wafersim'), weights, cwd)).diagnostics.map((d) => ({
+      ...d,
+      message: d.message.replace(`${name}/`, 'F/'),
+    }));
+  }
+  const expected = 'expected a .npy file (the mask of sparse layers.0.q)';
+
+  it('a folder, a link loop, a link to /dev/zero, a FIFO and a dangling link: each named, in words', () => {
+    expect(importWith((p) => mkdirSync(p))).toEqual([
+      {
+        code: 'unsupported-format',
+        path: 'layers.0.q',
+        message: `F/layers.0.q.npy is a folder; ${expected}`,
+      },
+    ]);
+    expect(importWith((p) => symlinkSync(p, p))).toEqual([
+      {
+        code: 'missing-file',
+        path: 'layers.0.q',
+        message: `F/layers.0.q.npy is a loop of symbolic links (or a chain of more than 40), so it leads to no file; ${expected}`,
+      },
+    ]);
+    expect(importWith((p) => symlinkSync('/dev/zero', p))).toEqual([
+      {
+        code: 'unsupported-format',
+        path: 'layers.0.q',
+        message: `F/layers.0.q.npy (a symbolic link to /dev/zero) is a character device, not a regular file; ${expected}`,
+      },
+    ]);
+    expect(importWith((p) => execFileSync('mkfifo', [p]))).toEqual([
+      {
+        code: 'unsupported-format',
+        path: 'layers.0.q',
+        message: `F/layers.0.q.npy is a FIFO (named pipe), not a regular file; ${expected}`,
+      },
+    ]);
+    expect(importWith((p) => symlinkSync(join(cwd, 'nowhere.npy'), p))).toEqual([
+      {
+        code: 'missing-file',
+        path: 'layers.0.q',
+        message: `F/layers.0.q.npy (a symbolic link to ${join(cwd, 'nowhere.npy')}) leads to no file`,
+      },
+    ]);
+  });
+
+  it('a link to a regular .npy file is read', () => {
+    writeFileSync(join(cwd, 'elsewhere.npy'), good());
+    mkdirSync(join(cwd, 'linked'));
+    symlinkSync(join(cwd, 'elsewhere.npy'), join(cwd, 'linked', 'layers.0.q.npy'));
+    expect(importMasks(source('linked', 'wafersim'), weights, cwd).get('layers.0.q')).toEqual(randomMask(q));
+  });
+
+  it('a file larger than its header says (beyond a 4 KiB slack) is refused unread, naming both sizes', () => {
+    const bytes = good();
+    expect(bytes.length).toBe(192);
+    expect(importWith((p) => writeFileSync(p, Buffer.concat([bytes, new Uint8Array(5000)])))).toEqual([
+      {
+        code: 'invalid-value',
+        path: 'layers.0.q',
+        message:
+          'F/layers.0.q.npy is 5.1 KiB (5,192 bytes); for shape (8, 8) of |b1 its header says 192 bytes; ' +
+          'with the 4096 bytes a .npy file may hold after its data, it may be at most 4.2 KiB (4,288 bytes)',
+      },
+    ]);
+    mkdirSync(join(cwd, 'slack'));
+    writeFileSync(join(cwd, 'slack', 'layers.0.q.npy'), Buffer.concat([bytes, new Uint8Array(4096)]));
+    expect(importMasks(source('slack', 'wafersim'), weights, cwd).get('layers.0.q')).toEqual(randomMask(q));
+  });
+
+  it('a huge sparse file is refused from its size: no mask of the workload can be that large', () => {
+    const [error] = importWith((p) => {
+      writeFileSync(p, good());
+      truncateSync(p, 2 ** 40);
+    });
+    expect(error).toMatchObject({ code: 'invalid-value', path: 'layers.0.q' });
+    expect(error!.message).toMatch(
+      /^F\/layers\.0\.q\.npy is 1 TiB \(1,099,511,627,776 bytes\); a \.npy mask of this workload \(its largest matrix in float32, with a header\) may be at most 68.3 KiB/,
+    );
+  });
+
+  it('a header that claims a huge array in a small file is a shape mismatch, and nothing more is read', () => {
+    const header = writeNpy(encodeTensor('bool', [0, 0], [])).slice();
+    const text = new TextDecoder('latin1').decode(header).replace('(0, 0)', '(9999999, 99999)');
+    const [error] = importWith((p) => writeFileSync(p, Buffer.from(text, 'latin1')));
+    expect(error).toMatchObject({ code: 'shape-mismatch', path: 'layers.0.q' });
+  });
+
+  it('a .safetensors source that is /dev/zero, a FIFO or a folder is named', () => {
+    symlinkSync('/dev/zero', join(cwd, 'zero.safetensors'));
+    execFileSync('mkfifo', [join(cwd, 'fifo.safetensors')]);
+    for (const [file, what] of [
+      ['zero.safetensors', '(a symbolic link to /dev/zero) is a character device'],
+      ['fifo.safetensors', 'is a FIFO (named pipe)'],
+    ]) {
+      const error = errorOf(() => importMasks(source(file!, 'wafersim'), weights, cwd));
+      expect(error.diagnostics).toEqual([
+        {
+          code: 'unsupported-format',
+          path: file,
+          message: `${file} ${what}, not a regular file; expected a .safetensors file`,
+        },
+      ]);
+    }
+    symlinkSync(join(cwd, 'loop.safetensors'), join(cwd, 'loop.safetensors'));
+    const loop = errorOf(() => importMasks(source('loop.safetensors', 'wafersim'), weights, cwd));
+    expect(loop.diagnostics[0]).toMatchObject({ code: 'missing-file', path: 'loop.safetensors' });
+    expect(loop.message).toContain('is a loop of symbolic links');
+  });
+
+  it('a safetensors header longer than 100 MB is refused without reading it (a sparse file)', () => {
+    const path = join(cwd, 'long-header.safetensors');
+    const head = new Uint8Array(8);
+    new DataView(head.buffer).setUint32(0, 200_000_000, true);
+    writeFileSync(path, head);
+    truncateSync(path, 300_000_000);
+    const error = errorOf(() => importMasks(source('long-header.safetensors', 'wafersim'), weights, cwd));
+    expect(error.message).toContain(
+      'header length 200000000 is more than the 100000000 bytes a safetensors header may be',
+    );
+  });
+});
+
+describe('arbitrary bytes as a mask file', () => {
+  const weights = weightsOf('gelu', ['q']).filter((w) => w.layer === 0);
+  const q = weights.find((w) => w.name === 'layers.0.q')!;
+  const valid = writeNpy(bitMaskToTensor(randomMask(q), 'out-in'));
+  /** Random bytes, or a valid file with bytes changed, cut or appended. */
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 300 }),
+    fc
+      .tuple(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        fc.nat(),
+        fc.uint8Array({ maxLength: 16 }),
+      )
+      .map(([edits, cut, tail]) => {
+        const out = Uint8Array.from(valid);
+        for (const [at, value] of edits) out[at % out.length] = value;
+        return Buffer.concat([out.subarray(0, out.length - (cut % 8)), tail]);
+      }),
+  );
+
+  it('give masks or an InputError, never another failure (.npy in a folder, and .safetensors)', () => {
+    mkdirSync(join(cwd, 'arbitrary'));
+    fc.assert(
+      fc.property(bytes, (content) => {
+        writeFileSync(join(cwd, 'arbitrary', 'layers.0.q.npy'), content);
+        writeFileSync(join(cwd, 'arbitrary.safetensors'), content);
+        for (const path of ['arbitrary', 'arbitrary.safetensors']) {
+          try {
+            const masks = importMasks(source(path, 'wafersim'), weights, cwd);
+            expect(masks.get('layers.0.q')).toMatchObject({ rows: 8, cols: 8 });
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error;
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,15 +3,36 @@
  * .safetensors file, or a folder of .npy files, one per matrix, named `<tensor name>.npy`. Every
  * problem with every sparse matrix is collected before reporting, so one run shows them all.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Diagnostic, didYouMean, InputError, inputError } from '../diagnostics.ts';
+import {
+  closeInputFile,
+  fileSystemError,
+  openInputFile,
+  readInputRange,
+  tooLarge,
+  withInputFile,
+} from '../input-file.ts';
 import type { MaskSource } from '../sparsity.ts';
 import type { WeightMatrix } from '../weights.ts';
-import type { BitMask } from './bit-mask.ts';
-import { readNpy } from './npy.ts';
-import { readSafetensors, safetensorsMaskTensor } from './safetensors.ts';
-import { type MaskLayout, type StoredTensor, storedShape, tensorToBitMask } from './stored-tensor.ts';
+import { type BitMask, countNonZeros } from './bit-mask.ts';
+import { MAX_NPY_HEADER_BYTES, NPY_PREAMBLE_BYTES, NPY_SLACK_BYTES, readNpyFile } from './npy.ts';
+import {
+  parseSafetensorsHeader,
+  type SafetensorsHeaderEntry,
+  safetensorsHeaderLength,
+  safetensorsMaskDtype,
+} from './safetensors.ts';
+import {
+  DTYPE_BYTES,
+  elementCount,
+  firstInfinity,
+  type MaskLayout,
+  type StoredTensor,
+  storedShape,
+  tensorToBitMask,
+} from './stored-tensor.ts';
 import { guessMaskNames, type MaskTensorRef, maskTensorRef, splitFusedQkv } from './tensor-names.ts';
 
 export type FileMaskSource = Extract<MaskSource, { kind: 'file' }>;
@@ -30,7 +51,12 @@ interface MaskStore {
   describe(name: string): string;
   /** The file that holds a tensor, for messages. */
   fileOf(name: string): string;
-  read(name: string): StoredTensor;
+  /**
+   * The tensor `name`, the mask of `what`: its header is read first and handed to `checkShape`
+   * (which throws when the shape is not the one expected), then exactly the data it declares.
+   */
+  read(name: string, what: string, checkShape: (shape: readonly number[]) => void): StoredTensor;
+  close(): void;
 }
 
 const MAX_LISTED = 6;
@@ -53,7 +79,34 @@ export function importMasks(
   cwd: string,
   options: MaskImportOptions = {},
 ): Map<string, BitMask> {
-  const store = openMaskStore(source, cwd);
+  const store = openMaskStore(source, cwd, largestTensorBytes(source, weights));
+  try {
+    return importFrom(store, source, weights, options);
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * The most bytes one mask tensor of these weights can take: its largest sparse matrix (a fused QKV
+ * tensor is three) in float32, the widest mask dtype. No mask file is read past this (plus its header).
+ */
+function largestTensorBytes(source: FileMaskSource, weights: readonly WeightMatrix[]): number {
+  let largest = 0;
+  for (const w of weights) {
+    if (!w.sparse) continue;
+    const parts = maskTensorRef(source.names, w).kind === 'fused-qkv' ? 3 : 1;
+    largest = Math.max(largest, parts * w.rows * w.cols);
+  }
+  return largest * DTYPE_BYTES.float32;
+}
+
+function importFrom(
+  store: MaskStore,
+  source: FileMaskSource,
+  weights: readonly WeightMatrix[],
+  options: MaskImportOptions,
+): Map<string, BitMask> {
   const expected = new Set(weights.flatMap((w) => tensorNamesOf(maskTensorRef(source.names, w))));
   const context: ImportContext = { store, source, stray: store.available.filter((n) => !expected.has(n)) };
   const masks = new Map<string, BitMask>();
@@ -84,7 +137,30 @@ export function importMasks(
     }
   }
   if (diagnostics.length > 0) throw new InputError(diagnostics);
+  checkSomethingKept(source, weights, masks);
   return masks;
+}
+
+/**
+ * A matrix may be fully pruned (its linear ops then multiply nothing, and still cost their fill,
+ * drain and task overhead), but not every matrix of the layers at once: the layers' linear work
+ * would issue no multiply at all, and its FLOP reduction (dense / effective) would be infinite.
+ */
+function checkSomethingKept(
+  source: FileMaskSource,
+  weights: readonly WeightMatrix[],
+  masks: ReadonlyMap<string, BitMask>,
+): void {
+  if (weights.length === 0) return;
+  const empty = (w: WeightMatrix) => w.sparse && masks.has(w.name) && countNonZeros(masks.get(w.name)!) === 0;
+  if (!weights.every(empty)) return;
+  throw inputError(
+    'invalid-value',
+    source.path,
+    'every weight matrix of the layers is fully pruned (no mask holds a non-zero): their linear ops would multiply nothing, ' +
+      'and the FLOP reduction of that work (dense / effective) would be infinite; keep at least one weight, or leave a matrix dense ' +
+      '(sparsity.weights lists the sparse ones)',
+  );
 }
 
 /** GPT-NeoX's query_key_value of a layer, [in = d, out = 3d] once transposed, split into Q, K, V. */
@@ -111,12 +187,23 @@ function readMatrix(
   const { store, source } = context;
   const name = names.find((n) => store.available.includes(n));
   if (name === undefined) throw missingTensor(context, names[0]!, what);
-  const tensor = store.read(name);
   const expected = storedShape(rows, cols, source.layout);
-  const found = tensor.shape;
-  if (found.length !== 2 || found[0] !== expected[0] || found[1] !== expected[1]) {
-    const message = shapeMessage(store.fileOf(name), source.layout, what, expected, found);
-    throw inputError('shape-mismatch', name, message);
+  const tensor = store.read(name, what, (found) => {
+    if (found.length !== 2 || found[0] !== expected[0] || found[1] !== expected[1]) {
+      const message = shapeMessage(store.fileOf(name), source.layout, what, expected, found);
+      throw inputError('shape-mismatch', name, message);
+    }
+  });
+  const infinite = firstInfinity(tensor);
+  if (infinite >= 0) {
+    const [, second] = tensor.shape as [number, number];
+    const at = `[${Math.floor(infinite / second)}, ${infinite % second}]`;
+    throw inputError(
+      'invalid-value',
+      name,
+      `${store.fileOf(name)}: ${store.describe(name)}, the mask of sparse ${what}, holds an infinity at ${at} ` +
+        `(element ${infinite} in C order, the first of its kind); a mask holds 0 or NaN for a pruned weight and a finite non-zero for a kept one`,
+    );
   }
   return tensorToBitMask(tensor, source.layout);
 }
@@ -156,48 +243,106 @@ function tensorNamesOf(ref: MaskTensorRef): readonly string[] {
   return ref.kind === 'none' ? [] : ref.names;
 }
 
-function openMaskStore(source: FileMaskSource, cwd: string): MaskStore {
+/** What a mask source must be, for messages. */
+const SOURCE_EXPECTED = 'a .safetensors file or a folder of .npy files';
+
+function openMaskStore(source: FileMaskSource, cwd: string, maxTensorBytes: number): MaskStore {
   const label = source.path;
   const full = resolve(cwd, source.path);
-  let isDirectory: boolean;
+  let stats: Stats;
   try {
-    isDirectory = statSync(full).isDirectory();
-  } catch {
-    throw inputError(
-      'missing-file',
-      label,
-      `no such file or folder (looked at ${full}); a mask source is a .safetensors file or a folder of .npy files`,
-    );
+    stats = statSync(full);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw inputError(
+        'missing-file',
+        label,
+        `no such file or folder (looked at ${full}); a mask source is ${SOURCE_EXPECTED}`,
+      );
+    }
+    throw fileSystemError(error, full, { where: label, shown: full, expected: SOURCE_EXPECTED });
   }
-  if (isDirectory) return npyFolderStore(label, full);
-  if (full.endsWith('.safetensors')) return safetensorsStore(label, readFileSync(full));
+  if (stats.isDirectory()) return npyFolderStore(label, full, maxTensorBytes);
+  if (full.endsWith('.safetensors')) return safetensorsStore(label, full);
   const why = full.endsWith('.npy')
     ? 'a single .npy holds one matrix; put one .npy per matrix in a folder, named like layers.0.q.npy, and give the folder'
-    : 'a mask source is a .safetensors file or a folder of .npy files';
+    : `a mask source is ${SOURCE_EXPECTED}`;
   throw inputError('unsupported-format', label, why);
 }
 
-function npyFolderStore(label: string, folder: string): MaskStore {
-  const available = readdirSync(folder)
+function npyFolderStore(label: string, folder: string, maxTensorBytes: number): MaskStore {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch (error) {
+    throw fileSystemError(error, folder, { where: label, shown: folder, expected: SOURCE_EXPECTED });
+  }
+  const available = names
     .filter((f) => f.endsWith('.npy'))
     .map((f) => f.slice(0, -'.npy'.length))
     .sort();
+  // No .npy file is read past its header's size; none can be larger than the largest matrix's.
+  const maxFileBytes = NPY_PREAMBLE_BYTES + MAX_NPY_HEADER_BYTES + maxTensorBytes + NPY_SLACK_BYTES;
   return {
     label,
     available,
     describe: (name) => `file ${name}.npy`,
     fileOf: (name) => join(label, `${name}.npy`),
-    read: (name) => readNpy(readFileSync(join(folder, `${name}.npy`)), join(label, `${name}.npy`)),
+    read: (name, what, checkShape) => {
+      const shown = join(label, `${name}.npy`);
+      const options = { where: name, shown, expected: `a .npy file (the mask of sparse ${what})` };
+      return withInputFile(join(folder, `${name}.npy`), options, (file) => {
+        if (file.size > maxFileBytes) {
+          const whose = 'a .npy mask of this workload (its largest matrix in float32, with a header) may be';
+          throw tooLarge(file, file.size, maxFileBytes, whose);
+        }
+        return readNpyFile(file, shown, checkShape);
+      });
+    },
+    close: () => {},
   };
 }
 
-function safetensorsStore(label: string, bytes: Uint8Array): MaskStore {
-  const entries = readSafetensors(bytes, label);
+/**
+ * A safetensors file, which may be a whole checkpoint: only its header and the tensors used as
+ * masks are read, each exactly as large as its header entry says (and its shape the one expected).
+ */
+function safetensorsStore(label: string, path: string): MaskStore {
+  const file = openInputFile(path, { where: label, shown: label, expected: 'a .safetensors file' });
+  let entries: Map<string, SafetensorsHeaderEntry>;
+  let dataStart: number;
+  try {
+    const headerLength = safetensorsHeaderLength(readInputRange(file, 0, 8), file.size, label);
+    dataStart = 8 + headerLength;
+    const headerBytes = readInputRange(file, 8, headerLength);
+    if (headerBytes.length < headerLength)
+      throw inputError('unsupported-format', label, 'the file shrank while it was read');
+    entries = parseSafetensorsHeader(headerBytes, file.size - dataStart, label);
+  } catch (error) {
+    closeInputFile(file);
+    throw error;
+  }
   return {
     label,
     available: [...entries.keys()],
     describe: (name) => `tensor '${name}'`,
     fileOf: () => label,
-    read: (name) => safetensorsMaskTensor(entries.get(name)!, label, name),
+    read: (name, _what, checkShape) => {
+      const entry = entries.get(name)!;
+      const dtype = safetensorsMaskDtype(entry.dtype, label, name);
+      checkShape(entry.shape);
+      // The shape is the expected one, so this is at most the workload's largest mask.
+      const byteLength = elementCount(entry.shape) * DTYPE_BYTES[dtype];
+      const data = readInputRange(file, dataStart + entry.begin, entry.end - entry.begin);
+      if (data.length < byteLength) {
+        throw inputError(
+          'unsupported-format',
+          name,
+          `${label}: tensor '${name}' is cut short: the file shrank while it was read`,
+        );
+      }
+      return { dtype, shape: entry.shape, data } satisfies StoredTensor;
+    },
+    close: () => closeInputFile(file),
   };
 }

@@ -4,6 +4,7 @@
  * else is an input error naming the file and what is accepted, never a silent misread.
  */
 import { inputError } from '../diagnostics.ts';
+import { type InputFile, readInputRange, tooLarge } from '../input-file.ts';
 import { DTYPE_BYTES, elementCount, type MaskDType, type StoredTensor } from './stored-tensor.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -29,18 +30,48 @@ function unsupported(fileName: string, what: string): Error {
   return inputError('unsupported-format', fileName, `${what}; a mask .npy must be ${ACCEPTED}`);
 }
 
-export function readNpy(bytes: Uint8Array, fileName: string): StoredTensor {
+/** A .npy header as read: the array's dtype and shape, and where its data lies in the file. */
+export interface NpyHeader {
+  readonly dtype: MaskDType;
+  readonly descr: string;
+  readonly shape: readonly number[];
+  /** Offset of the first data byte. */
+  readonly dataStart: number;
+  /** product(shape) · the dtype's size. */
+  readonly byteLength: number;
+}
+
+/** Bytes before the header: the magic, the version and the header length (12 in versions 2 and 3). */
+export const NPY_PREAMBLE_BYTES = 12;
+/**
+ * The longest header read: numpy writes about 128 bytes for a 2-D array (and, since 1.24, reads
+ * at most 10,000 unless told otherwise); version 1.0's 2-byte length field allows 65,535.
+ */
+export const MAX_NPY_HEADER_BYTES = 65_536;
+/** Bytes a .npy file may hold after its data (numpy writes none). */
+export const NPY_SLACK_BYTES = 4096;
+
+/** Where the header of a .npy file ends (its data starts), from its first 10 or 12 bytes. */
+function npyDataStart(
+  bytes: Uint8Array,
+  fileName: string,
+): { major: number; headerStart: number; dataStart: number } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
     throw unsupported(fileName, 'not a .npy file (no \\x93NUMPY magic)');
   const major = bytes[6]!;
   const minor = bytes[7]!;
   if (major < 1 || major > 3 || minor !== 0)
     throw unsupported(fileName, `.npy version ${major}.${minor} is not supported`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerStart = major === 1 ? 10 : 12;
   if (bytes.length < headerStart) throw unsupported(fileName, 'the file is truncated inside its header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const dataStart = headerStart + headerLength;
+  return { major, headerStart, dataStart: headerStart + headerLength };
+}
+
+/** The header of a .npy file; `bytes` starts at the file's start and holds at least the header. */
+export function parseNpyHeader(bytes: Uint8Array, fileName: string): NpyHeader {
+  const { major, headerStart, dataStart } = npyDataStart(bytes, fileName);
   if (dataStart > bytes.length) throw unsupported(fileName, 'the file is truncated inside its header');
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
     bytes.subarray(headerStart, dataStart),
@@ -70,14 +101,58 @@ export function readNpy(bytes: Uint8Array, fileName: string): StoredTensor {
       `a mask must be a 2-D matrix, found shape (${shape.join(', ')}) (${shape.length}-D)`,
     );
   }
-  const byteLength = elementCount(shape) * DTYPE_BYTES[dtype];
-  if (dataStart + byteLength > bytes.length) {
+  return { dtype, descr, shape, dataStart, byteLength: elementCount(shape) * DTYPE_BYTES[dtype] };
+}
+
+function truncated(fileName: string, header: NpyHeader, has: number): Error {
+  return unsupported(
+    fileName,
+    `the file is truncated: shape (${header.shape.join(', ')}) of ${header.descr} needs ${header.byteLength} data bytes, it has ${has}`,
+  );
+}
+
+/** A .npy file's array, from the file's bytes. */
+export function readNpy(bytes: Uint8Array, fileName: string): StoredTensor {
+  const header = parseNpyHeader(bytes, fileName);
+  const { dtype, shape, dataStart, byteLength } = header;
+  if (dataStart + byteLength > bytes.length) throw truncated(fileName, header, bytes.length - dataStart);
+  return { dtype, shape, data: bytes.subarray(dataStart, dataStart + byteLength) };
+}
+
+/**
+ * A .npy file's array, read from an open file: the header first (at most MAX_NPY_HEADER_BYTES),
+ * then `checkShape` (which throws when the shape is not the one expected), then exactly the data
+ * bytes the header declares. A file larger than that plus NPY_SLACK_BYTES is refused unread.
+ */
+export function readNpyFile(
+  file: InputFile,
+  fileName: string,
+  checkShape: (shape: readonly number[]) => void,
+): StoredTensor {
+  const preamble = readInputRange(file, 0, Math.min(file.size, NPY_PREAMBLE_BYTES));
+  const { headerStart, dataStart } = npyDataStart(preamble, fileName);
+  if (dataStart - headerStart > MAX_NPY_HEADER_BYTES) {
     throw unsupported(
       fileName,
-      `the file is truncated: shape (${shape.join(', ')}) of ${descr} needs ${byteLength} data bytes, it has ${bytes.length - dataStart}`,
+      `its header would be ${dataStart - headerStart} bytes long; a .npy header is at most ${MAX_NPY_HEADER_BYTES} bytes`,
     );
   }
-  return { dtype, shape, data: bytes.subarray(dataStart, dataStart + byteLength) };
+  if (dataStart > file.size) throw unsupported(fileName, 'the file is truncated inside its header');
+  const header = parseNpyHeader(readInputRange(file, 0, dataStart), fileName);
+  checkShape(header.shape);
+  const end = header.dataStart + header.byteLength;
+  if (end > file.size) throw truncated(fileName, header, file.size - header.dataStart);
+  if (file.size > end + NPY_SLACK_BYTES) {
+    throw tooLarge(
+      file,
+      file.size,
+      end + NPY_SLACK_BYTES,
+      `for shape (${header.shape.join(', ')}) of ${header.descr} its header says ${end} bytes; with the ${NPY_SLACK_BYTES} bytes a .npy file may hold after its data, it may be`,
+    );
+  }
+  const data = readInputRange(file, header.dataStart, header.byteLength);
+  if (data.length < header.byteLength) throw truncated(fileName, header, data.length);
+  return { dtype: header.dtype, shape: header.shape, data };
 }
 
 /**

@@ -35,6 +35,14 @@ const OTHER_DTYPE_BYTES: Readonly<Record<string, number>> = {
   F64: 8,
 };
 
+/** One tensor of the file as its header describes it: offsets relative to the start of the data. */
+export interface SafetensorsHeaderEntry {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
 /** One tensor of the file as stored: its dtype is the file's name for it (e.g. 'F16', 'I64'). */
 export interface SafetensorsEntry {
   readonly dtype: string;
@@ -42,37 +50,74 @@ export interface SafetensorsEntry {
   readonly data: Uint8Array;
 }
 
+/** The longest header read: the safetensors library's own limit (MAX_HEADER_SIZE, 100 MB). */
+export const MAX_SAFETENSORS_HEADER_BYTES = 100_000_000;
+
 function malformed(fileName: string, what: string): Error {
   return inputError('unsupported-format', fileName, `not a readable safetensors file: ${what}`);
 }
 
-/** The tensors of a safetensors file, as views into `bytes` (no copy). */
-export function readSafetensors(bytes: Uint8Array, fileName: string): Map<string, SafetensorsEntry> {
-  if (bytes.length < 8) throw malformed(fileName, 'shorter than its 8-byte header length');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/**
+ * The header's length, from the file's first 8 bytes (`head`, fewer if the file is shorter),
+ * checked against the file's size and MAX_SAFETENSORS_HEADER_BYTES.
+ */
+export function safetensorsHeaderLength(head: Uint8Array, fileSize: number, fileName: string): number {
+  if (head.length < 8 || fileSize < 8) throw malformed(fileName, 'shorter than its 8-byte header length');
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const headerLength = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLength > bytes.length - 8) {
-    throw malformed(fileName, `header length ${headerLength} exceeds the file (${bytes.length} bytes)`);
+  if (headerLength > fileSize - 8) {
+    throw malformed(fileName, `header length ${headerLength} exceeds the file (${fileSize} bytes)`);
   }
+  if (headerLength > MAX_SAFETENSORS_HEADER_BYTES) {
+    throw malformed(
+      fileName,
+      `header length ${headerLength} is more than the ${MAX_SAFETENSORS_HEADER_BYTES} bytes a safetensors header may be`,
+    );
+  }
+  return headerLength;
+}
+
+/** The tensors a header describes, their offsets checked against the `dataLength` bytes after it. */
+export function parseSafetensorsHeader(
+  headerBytes: Uint8Array,
+  dataLength: number,
+  fileName: string,
+): Map<string, SafetensorsHeaderEntry> {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(new TextDecoder().decode(headerBytes));
   } catch {
     throw malformed(fileName, 'the header is not JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw malformed(fileName, 'the header is not a JSON object');
   }
-  const data = bytes.subarray(8 + headerLength);
-  const entries = new Map<string, SafetensorsEntry>();
+  const entries = new Map<string, SafetensorsHeaderEntry>();
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    entries.set(name, parseEntry(name, value, data, fileName));
+    entries.set(name, parseEntry(name, value, dataLength, fileName));
   }
   return entries;
 }
 
-function parseEntry(name: string, value: unknown, data: Uint8Array, fileName: string): SafetensorsEntry {
+/** The tensors of a safetensors file, as views into `bytes` (no copy). */
+export function readSafetensors(bytes: Uint8Array, fileName: string): Map<string, SafetensorsEntry> {
+  const headerLength = safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length, fileName);
+  const data = bytes.subarray(8 + headerLength);
+  const header = parseSafetensorsHeader(bytes.subarray(8, 8 + headerLength), data.length, fileName);
+  const entries = new Map<string, SafetensorsEntry>();
+  for (const [name, { dtype, shape, begin, end }] of header) {
+    entries.set(name, { dtype, shape, data: data.subarray(begin, end) });
+  }
+  return entries;
+}
+
+function parseEntry(
+  name: string,
+  value: unknown,
+  dataLength: number,
+  fileName: string,
+): SafetensorsHeaderEntry {
   const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   const { dtype, shape, data_offsets: offsets } = entry ?? {};
   const isIndex = (d: unknown) => Number.isSafeInteger(d) && (d as number) >= 0;
@@ -83,10 +128,10 @@ function parseEntry(name: string, value: unknown, data: Uint8Array, fileName: st
     throw malformed(fileName, `tensor '${name}' has no valid data_offsets`);
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end || end > data.length) {
+  if (begin > end || end > dataLength) {
     throw malformed(
       fileName,
-      `tensor '${name}' data_offsets [${begin}, ${end}] fall outside the ${data.length} data bytes`,
+      `tensor '${name}' data_offsets [${begin}, ${end}] fall outside the ${dataLength} data bytes`,
     );
   }
   const known = FILE_DTYPES[dtype];
@@ -97,7 +142,20 @@ function parseEntry(name: string, value: unknown, data: Uint8Array, fileName: st
       `tensor '${name}' has ${end - begin} bytes for shape [${shape.join(', ')}] of ${dtype}`,
     );
   }
-  return { dtype, shape: shape as number[], data: data.subarray(begin, end) };
+  return { dtype, shape: shape as number[], begin, end };
+}
+
+/** The mask dtype of a tensor's file dtype, or an input error if it cannot be a mask. */
+export function safetensorsMaskDtype(dtype: string, fileName: string, tensorName: string): MaskDType {
+  const maskDtype = FILE_DTYPES[dtype];
+  if (maskDtype === undefined) {
+    throw inputError(
+      'unsupported-format',
+      tensorName,
+      `${fileName}: tensor dtype ${dtype} cannot be read as a mask; accepted: ${Object.keys(FILE_DTYPES).join(', ')}`,
+    );
+  }
+  return maskDtype;
 }
 
 /** An entry as a mask tensor, or an input error if its dtype cannot be a mask. */
@@ -106,15 +164,11 @@ export function safetensorsMaskTensor(
   fileName: string,
   tensorName: string,
 ): StoredTensor {
-  const dtype = FILE_DTYPES[entry.dtype];
-  if (dtype === undefined) {
-    throw inputError(
-      'unsupported-format',
-      tensorName,
-      `${fileName}: tensor dtype ${entry.dtype} cannot be read as a mask; accepted: ${Object.keys(FILE_DTYPES).join(', ')}`,
-    );
-  }
-  return { dtype, shape: entry.shape, data: entry.data };
+  return {
+    dtype: safetensorsMaskDtype(entry.dtype, fileName, tensorName),
+    shape: entry.shape,
+    data: entry.data,
+  };
 }
 
 /** A safetensors file holding `tensors` in the given order; the header is space-padded to 8 bytes. */

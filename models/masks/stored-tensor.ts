@@ -2,7 +2,8 @@
  * A 2-D tensor as a mask file stores it (raw little-endian bytes, C order), the one form both the
  * .npy and the safetensors readers produce, and its conversion to a `BitMask`. A weight is pruned
  * when it is zero (either sign) or, for floats, NaN: Cerebras marks pruned weights as NaN and
- * checkpoints keep them (cs2-facts §6). Anything else, infinities and subnormals included, is kept.
+ * checkpoints keep them (cs2-facts §6). Anything else finite, subnormals included, is kept; an
+ * infinity is damage, found by `firstInfinity` (the importer refuses it).
  */
 import type { MaskSource } from '../sparsity.ts';
 import { type BitMask, createBitMask } from './bit-mask.ts';
@@ -60,6 +61,32 @@ function keptPredicate(tensor: StoredTensor): (i: number) => boolean {
           (d[4 * i]! | (d[4 * i + 1]! << 8) | (d[4 * i + 2]! << 16) | (d[4 * i + 3]! << 24)) & 0x7fff_ffff;
         return w !== 0 && w <= 0x7f80_0000;
       };
+  }
+}
+
+/**
+ * The flat (C-order) index of the first infinite element of a float tensor, or -1. An infinity is
+ * neither a pruned weight (0 or NaN) nor a weight a model trains to: a mask holding one is damaged.
+ */
+export function firstInfinity(tensor: StoredTensor): number {
+  const d = tensor.data;
+  const count = d.length / DTYPE_BYTES[tensor.dtype];
+  switch (tensor.dtype) {
+    case 'bool':
+    case 'uint8':
+      return -1;
+    case 'float16':
+    case 'bfloat16': {
+      const inf = tensor.dtype === 'float16' ? 0x7c00 : 0x7f80;
+      for (let i = 0; i < count; i++) if (((d[2 * i]! | (d[2 * i + 1]! << 8)) & 0x7fff) === inf) return i;
+      return -1;
+    }
+    case 'float32':
+      for (let i = 0; i < count; i++) {
+        if (d[4 * i] === 0 && d[4 * i + 1] === 0 && d[4 * i + 2] === 0x80 && (d[4 * i + 3]! & 0x7f) === 0x7f)
+          return i;
+      }
+      return -1;
   }
 }
 
