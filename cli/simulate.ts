@@ -1,7 +1,8 @@
 /**
  * What `run` and `sweep` share: the worker count, the executor (a session worker with a pool, or
- * this thread for 0 workers), Ctrl-C cancellation that writes nothing, the progress bar (only on a
- * terminal, never with --json), and the invocation facts that go under a report's `meta`.
+ * this thread for 0 workers), Ctrl-C cancellation that writes nothing (through the simulation and
+ * the writing of the files), the progress bar (only on a terminal, never with --json), and the
+ * invocation facts that go under a report's `meta`.
  */
 import { availableParallelism, hostname } from 'node:os';
 import { inputError } from '../models/diagnostics.ts';
@@ -50,7 +51,10 @@ export function invocationFacts() {
 /**
  * Simulates `workloads` and hands the summaries to `finish` (which builds and writes the report,
  * passing the signal on so a late Ctrl-C still writes nothing). A cancellation prints one line and
- * sets exit code 130; a second Ctrl-C exits at once.
+ * sets exit code 130 (143 for SIGTERM). The handlers stay until `finish` has written the files: a
+ * signal before the writer's commit writes nothing, one after it leaves the new files complete
+ * (and still exits 130 or 143). A second Ctrl-C exits at once: the folder then shows the earlier
+ * files or the new ones whole (reports/atomic-write.ts), and the next write removes the leftovers.
  */
 export async function simulateCancellably(
   io: Io,
@@ -94,6 +98,11 @@ export async function simulateCancellably(
         : await runInSession(options.workloads, { workers: options.workers, signal, ...callbacks });
     progress?.stop();
     await finish(summaries, (performance.now() - started) / 1000, signal);
+    if (signal.aborted) {
+      // The signal came after the files were committed: they are whole; the exit code says it came.
+      io.stderr(`wafersim: interrupted after the files were written; they are complete\n`);
+      setExitCode(exitCode);
+    }
   } catch (error) {
     if (!(error instanceof CancelledError) && !signal.aborted) throw error;
     progress?.stop();

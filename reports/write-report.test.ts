@@ -1,7 +1,7 @@
 /**
- * writeReport is atomic: all four files appear, or none does and no temporary directory is left
- * (a renderer that throws midway, a cancelled run), and a failed write leaves an earlier report
- * in the directory as it was.
+ * writeReport is atomic: all five files appear, or none does and nothing is left over (a renderer
+ * that throws midway, a cancelled run), and a failed write leaves an earlier report in the
+ * directory as it was. The writer itself (generations, kills, concurrency): atomic-write.test.ts.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,9 @@ describe('writeReport', () => {
     expect(written).toEqual(
       ['report.md', 'report.json', 'report.csv', 'ops.csv', 'report.html'].map((f) => join(out, f)),
     );
+    // The names are links into the set's current generation, under .wafersim/.
     expect(readdirSync(out).sort()).toEqual([
+      '.wafersim',
       'ops.csv',
       'report.csv',
       'report.html',
@@ -44,6 +46,7 @@ describe('writeReport', () => {
       'report.md',
     ]);
     expect(readdirSync(join(root, 'ok', 'nested'))).toEqual(['out']);
+    expect(readdirSync(join(out, '.wafersim'))).toEqual(['report']);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).version).toBe(1);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>\n/);
   });

@@ -1,5 +1,8 @@
-/** Writes report.md, report.json, report.csv, ops.csv and report.html into an output directory, atomically. */
-import { type RenderedFile, writeFilesAtomically } from './atomic-write.ts';
+/**
+ * Writes report.md, report.json, report.csv, ops.csv and report.html into an output directory as
+ * one set, atomically (reports/atomic-write.ts).
+ */
+import { type RenderedFile, type WriteFs, writeFilesAtomically } from './atomic-write.ts';
 import { renderOpsCsv, renderReportCsv } from './report-csv.ts';
 import { type Report, renderReportJson } from './report-json.ts';
 import { renderReportMarkdown } from './report-markdown.ts';
@@ -34,8 +37,12 @@ export const REPORT_FILES: readonly ReportFile[] = [
 export interface WriteReportOptions {
   /** The files to render (tests inject a failing renderer); default REPORT_FILES. */
   readonly files?: readonly ReportFile[];
-  /** Checked before the first rename: a cancelled run writes nothing. */
+  /** Checked before anything is written and before the commit: a cancelled run writes nothing. */
   readonly signal?: AbortSignal;
+  /** How error messages name the output folder; default `--out`. */
+  readonly option?: string;
+  /** Tests only: replacements for the calls that change the disk (reports/atomic-write.ts). */
+  readonly fs?: Partial<WriteFs>;
 }
 
 /** Writes the report files into `outDir` (created if missing), atomically; returns their paths. */
@@ -44,5 +51,6 @@ export function writeReport(
   outDir: string,
   options: WriteReportOptions = {},
 ): Promise<string[]> {
-  return writeFilesAtomically(report, options.files ?? REPORT_FILES, outDir, options.signal);
+  const { files = REPORT_FILES, ...rest } = options;
+  return writeFilesAtomically(report, files, outDir, { ...rest, set: 'report' });
 }

@@ -111,7 +111,8 @@ describe('writeSweepReport', () => {
   it('writes sweep.md, sweep.json, sweep.csv and sweep.html', async () => {
     const out = join(root, 'ok');
     await writeSweepReport(report, out);
-    expect(readdirSync(out).sort()).toEqual(SWEEP_FILES.map((f) => f.name).sort());
+    expect(readdirSync(out).sort()).toEqual(['.wafersim', ...SWEEP_FILES.map((f) => f.name).sort()]);
+    expect(readdirSync(join(out, '.wafersim'))).toEqual(['sweep']);
   });
 
   it('a renderer that fails leaves nothing behind', async () => {

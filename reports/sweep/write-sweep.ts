@@ -2,7 +2,7 @@
  * Writes sweep.md, sweep.json, sweep.csv and sweep.html into an output directory, atomically
  * (reports/atomic-write.ts).
  */
-import { type RenderedFile, writeFilesAtomically } from '../atomic-write.ts';
+import { type RenderedFile, type WriteFs, writeFilesAtomically } from '../atomic-write.ts';
 import { renderSweepCsv } from './sweep-csv.ts';
 import { renderSweepMarkdown } from './sweep-markdown.ts';
 import { renderSweepJson, type SweepReport } from './sweep-report.ts';
@@ -32,8 +32,12 @@ export const SWEEP_FILES: readonly SweepFile[] = [
 export interface WriteSweepOptions {
   /** The files to render (tests inject a failing renderer); default SWEEP_FILES. */
   readonly files?: readonly SweepFile[];
-  /** Checked before the first rename: a cancelled run writes nothing. */
+  /** Checked before anything is written and before the commit: a cancelled run writes nothing. */
   readonly signal?: AbortSignal;
+  /** How error messages name the output folder; default `--out`. */
+  readonly option?: string;
+  /** Tests only: replacements for the calls that change the disk (reports/atomic-write.ts). */
+  readonly fs?: Partial<WriteFs>;
 }
 
 /** Writes the sweep files into `outDir` (created if missing), atomically; returns their paths. */
@@ -42,5 +46,6 @@ export function writeSweepReport(
   outDir: string,
   options: WriteSweepOptions = {},
 ): Promise<string[]> {
-  return writeFilesAtomically(report, options.files ?? SWEEP_FILES, outDir, options.signal);
+  const { files = SWEEP_FILES, ...rest } = options;
+  return writeFilesAtomically(report, files, outDir, { ...rest, set: 'sweep' });
 }
