@@ -3,10 +3,21 @@
  * and DESIGN §9 fields, closed-form values of a dense phase (speedup and FLOP reduction exactly 1),
  * a golden report.json (without `meta`), serial ≡ parallel (`--workers 0` and `--workers 2` give
  * byte-identical reports apart from `meta`), and the bad-input and Ctrl-C contracts: exit 2 or
- * 130, and nothing written.
+ * 130, and nothing written; every kind of unusable --out exits 2 naming it, and a default folder
+ * is always one safe folder under out/.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +113,7 @@ describe('run: a workload file', () => {
   it('writes report.md, report.json, report.csv, ops.csv and report.html to out/<name> and prints a summary', () => {
     expect(serial.stderr).toBe('');
     expect(serial.code).toBe(0);
-    expect(readdirSync(join(dir, 'out', 'small')).sort()).toEqual(REPORT_FILES);
+    expect(readdirSync(join(dir, 'out', 'small')).sort()).toEqual(['.wafersim', ...REPORT_FILES]);
     expect(serial.stdout).toMatch(
       /^run +phase +sparsity +FLOP reduction +realized speedup +efficiency +step time +time to train\n/,
     );
@@ -244,6 +255,7 @@ describe('run: a workload file', () => {
       /What differs:\n {2}hardware\.fmacsPerCycleFp32Accumulate: #0 2, #1 2, #2 4, #3 4\n/,
     );
     expect(readdirSync(join(dir, 'cmp')).sort()).toEqual([
+      '.wafersim',
       'compare.csv',
       'compare.html',
       'compare.json',
@@ -346,5 +358,91 @@ describe('run: Ctrl-C', () => {
     expect(stderr).toMatch(/interrupted; .*nothing was written/);
     expect(existsSync(join(dir, `cancelled-${signal}`))).toBe(false);
     expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('run --out: an unusable folder exits 2 naming --out, the path and what is wrong; nothing written', () => {
+  const cases: [string, string, RegExp][] = [
+    ['an empty path', '', /^wafersim: --out: an empty path; give the folder for the files/],
+    ['the root', '/', /^wafersim: --out: '\/' is the root of the file system/],
+    ['an existing file', 'a-file', /^wafersim: --out: a-file is a file, not a folder/],
+    [
+      'a dangling symbolic link',
+      'dangling',
+      /^wafersim: --out: dangling is a symbolic link to 'nowhere', which does not exist/,
+    ],
+    [
+      'a folder below a file',
+      'a-file/sub',
+      /^wafersim: --out: a-file\/sub: a-file is a file, not a folder, so the folder cannot be created below it/,
+    ],
+    [
+      'a name longer than 255 bytes',
+      `long/${'n'.repeat(300)}`,
+      /^wafersim: --out: cannot write the files into long\/n+…n+: a name in the path is too long: 'n+…' is 300 bytes long, file systems allow 255 \(ENAMETOOLONG\)/,
+    ],
+  ];
+  beforeAll(() => {
+    writeFileSync(join(dir, 'a-file'), 'not a folder');
+    symlinkSync('nowhere', join(dir, 'dangling'));
+  });
+  it.each(cases)('%s', (_label, out, message) => {
+    const before = readdirSync(dir).sort();
+    const r = runCli(['run', 'small.json', '--workers', '0', '--out', out], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  const isRoot = process.getuid?.() === 0;
+  it.skipIf(isRoot)('a read-only folder', () => {
+    mkdirSync(join(dir, 'read-only'));
+    chmodSync(join(dir, 'read-only'), 0o555);
+    try {
+      const r = runCli(['run', 'small.json', '--out', 'read-only'], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^wafersim: --out: read-only: cannot create files in read-only: permission denied/,
+      );
+      expect(readdirSync(join(dir, 'read-only'))).toEqual([]);
+    } finally {
+      chmodSync(join(dir, 'read-only'), 0o755);
+    }
+  });
+
+  it.skipIf(isRoot)('a mount point (the folder exists, its parent is read-only) works', () => {
+    mkdirSync(join(dir, 'mount', 'volume'), { recursive: true });
+    chmodSync(join(dir, 'mount'), 0o555);
+    try {
+      const r = runCli(['run', 'small.json', '--workers', '0', '--out', 'mount/volume'], { cwd: dir });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(readdirSync(join(dir, 'mount'))).toEqual(['volume']);
+      expect(readdirSync(join(dir, 'mount', 'volume')).sort()).toEqual(['.wafersim', ...REPORT_FILES]);
+    } finally {
+      chmodSync(join(dir, 'mount'), 0o755);
+    }
+  });
+});
+
+describe('run: the default folder is one safe folder under out/, whatever the name', () => {
+  it.each([
+    ['../../escape', 'escape'],
+    ['a/b\\c', 'a-b-c'],
+    ['.hidden', 'hidden'],
+    ['..', 'unnamed'],
+  ])('a workload named %j goes to out/%s', (name, folder) => {
+    const file = `named-${folder}.json`;
+    writeFileSync(
+      join(dir, file),
+      JSON.stringify({ ...SMALL_WORKLOAD, name, phases: [SMALL_WORKLOAD.phases[1]] }),
+    );
+    const before = readdirSync(dir).filter((n) => n !== 'out');
+    const r = runCli(['run', file, '--workers', '0'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(`Wrote out/${folder}/report.md`);
+    expect(readdirSync(join(dir, 'out', folder)).sort()).toEqual(['.wafersim', ...REPORT_FILES]);
+    expect(readdirSync(dir).filter((n) => n !== 'out')).toEqual(before);
   });
 });

@@ -3,17 +3,20 @@
  * model on a 16 × 16 mesh (sparsity 0, 0.5, 0.75 × 4 or 8 FMACs per cycle). Oracles: the files
  * and fields of DESIGN §7 and §9; closed form at sparsity 0 (realized speedup and FLOP reduction
  * exactly 1); shards 1/2 and 2/2 merged are byte-identical to the unsharded run apart from `meta`
- * (and the shards ran on different worker counts); bad `--shard` exits 2 and writes nothing.
- * Seven child processes; the other error cases run `main` in-process.
+ * (and the shards ran on different worker counts); bad `--shard` exits 2 and writes nothing, as
+ * does an unusable `--out` of sweep, merge and compare; a sweep's name never leads its default
+ * folder out of out/. Child processes for the sweeps; the other error cases run `main` in-process.
  */
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +84,7 @@ describe('sweep: unsharded', () => {
     expect(whole.code).toBe(0);
     // The shards' folders sit next to the files, in out/small/shard-<i>-of-<n>.
     const files = readdirSync(join(dir, 'out', 'small')).filter((name) => !name.startsWith('shard-'));
-    expect(files.sort()).toEqual(SWEEP_FILES);
+    expect(files.sort()).toEqual(['.wafersim', ...SWEEP_FILES]);
     expect(whole.stdout).toMatch(
       /^# +sparsity +hardware\.fmacsPerCycle +FLOP reduction +realized speedup +efficiency +step time +time to train\n/,
     );
@@ -133,7 +136,7 @@ describe('sweep: shards merged', () => {
     expect(merge.stderr).toBe('');
     expect(merge.code).toBe(0);
     expect(merge.stdout).toContain('Merged 2 folder(s), 6 points. Wrote merged/sweep.md');
-    expect(readdirSync(join(dir, 'merged')).sort()).toEqual(SWEEP_FILES);
+    expect(readdirSync(join(dir, 'merged')).sort()).toEqual(['.wafersim', ...SWEEP_FILES]);
     expect(read('merged/sweep.md')).toBe(read('out/small/sweep.md'));
     expect(read('merged/sweep.html')).toBe(read('out/small/sweep.html'));
     expect(read('merged/sweep.csv')).toBe(read('out/small/sweep.csv'));
@@ -272,4 +275,71 @@ describe('sweep --resume: points are kept as they finish', () => {
     expect(fresh.code).toBe(0);
     expect(beforeMeta(read('slow/sweep.json'))).toBe(beforeMeta(read('fresh/sweep.json')));
   }, 120_000);
+});
+
+describe('--out of sweep, merge and compare', () => {
+  beforeAll(() => symlinkSync('nowhere', join(dir, 'dangling')));
+  it.each<[string, (d: string) => string[], RegExp]>([
+    [
+      'sweep into a file',
+      (d) => ['sweep', join(d, 'small.json'), '--out', join(d, 'small.json')],
+      /is a file, not a folder/,
+    ],
+    [
+      'sweep --resume into a dangling link',
+      (d) => ['sweep', join(d, 'small.json'), '--resume', '--out', join(d, 'dangling')],
+      /dangling is a symbolic link to 'nowhere', which does not exist/,
+    ],
+    [
+      'merge into an empty path',
+      (d) => ['merge', join(d, 'out/small/shard-1-of-2'), join(d, 'out/small/shard-2-of-2'), '--out', ''],
+      /an empty path/,
+    ],
+    [
+      'compare into the root',
+      (d) => ['compare', join(d, 'out/small'), '--out', '/'],
+      /'\/' is the root of the file system/,
+    ],
+  ])('%s exits 2 naming --out; nothing written', async (_label, args, message) => {
+    const before = readdirSync(dir).sort();
+    const r = await runInProcess(args(dir));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^wafersim: --out: /);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('a sweep named with .. and / goes to one safe folder under out/', () => {
+    writeFileSync(
+      join(dir, 'escape.json'),
+      JSON.stringify({ ...SMALL_SWEEP, name: '../../up/and away', vary: { sparsity: [0.5] } }),
+    );
+    const r = runCli(['sweep', 'escape.json', '--workers', '0'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('Wrote out/up-and-away/sweep.md');
+    expect(readdirSync(join(dir, 'out', 'up-and-away')).sort()).toEqual(['.wafersim', ...SWEEP_FILES]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)(
+    'a mount point (its parent read-only): the sweep, its kept points and --resume stay inside it',
+    () => {
+      mkdirSync(join(dir, 'mount', 'volume'), { recursive: true });
+      chmodSync(join(dir, 'mount'), 0o555);
+      try {
+        const args = ['sweep', 'small.json', '--workers', '0', '--out', 'mount/volume'];
+        const r = runCli(args, { cwd: dir });
+        expect([r.code, r.stderr]).toEqual([0, '']);
+        const resumed = runCli([...args, '--resume'], { cwd: dir });
+        expect([resumed.code, resumed.stderr]).toEqual([
+          0,
+          'wafersim: resuming: 6 of 6 points already finished\n',
+        ]);
+        expect(readdirSync(join(dir, 'mount'))).toEqual(['volume']);
+        expect(read('mount/volume/sweep.md')).toBe(read('out/small/sweep.md'));
+      } finally {
+        chmodSync(join(dir, 'mount'), 0o755);
+      }
+    },
+  );
 });

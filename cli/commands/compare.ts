@@ -13,6 +13,7 @@ import {
   renderCompareJson,
   writeComparison,
 } from '../../reports/compare.ts';
+import { checkOutDir } from '../../reports/output-folder.ts';
 import { formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
 
@@ -35,6 +36,7 @@ export function registerCompare(program: Command, io: Io): void {
     )
     .option('--json', 'print only the comparison JSON on stdout (the files are still written)')
     .action(async (dirs: string[], options: { out: string; json?: boolean }) => {
+      checkOutDir(options.out);
       const comparison = compareFolders(dirs.map((dir) => readResultFolder(resolve(dir), dir)));
       const written = await writeComparison(comparison, options.out);
       if (options.json) {

@@ -4,8 +4,9 @@
  * different sweeps, a point in two folders or a point in none exit 2 naming the folders and point
  * indices, and nothing is written.
  */
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { checkOutDir, defaultOutDir } from '../../reports/output-folder.ts';
 import { mergeSweepReports, readSweepDir } from '../../reports/sweep/merge-sweeps.ts';
 import { renderSweepJson } from '../../reports/sweep/sweep-report.ts';
 import { writeSweepReport } from '../../reports/sweep/write-sweep.ts';
@@ -26,8 +27,9 @@ export function registerMerge(program: Command, io: Io): void {
     .option('--out <dir>', 'directory for the merged sweep files (default: out/<name>)')
     .option('--json', 'print only the merged sweep JSON on stdout (the files are still written)')
     .action(async (dirs: string[], options: MergeCommandOptions) => {
+      if (options.out !== undefined) checkOutDir(options.out);
       const shards = dirs.map((dir) => readSweepDir(resolve(dir), dir));
-      const outDir = options.out ?? join('out', shards[0]!.report.name);
+      const outDir = options.out ?? defaultOutDir(shards[0]!.report.name);
       const report = mergeSweepReports(shards, { ...invocationFacts(), outDir: resolve(outDir) });
       const written = await writeSweepReport(report, outDir);
       if (options.json) {

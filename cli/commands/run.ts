@@ -1,7 +1,8 @@
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { inputError } from '../../models/diagnostics.ts';
 import { seconds } from '../../reports/format-values.ts';
+import { checkOutDir, defaultOutDir } from '../../reports/output-folder.ts';
 import {
   buildReport,
   type InvocationMeta,
@@ -84,7 +85,10 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
       'Simulate training a workload, preset or study; write report.html, report.md, report.json, report.csv and ops.csv',
     )
     .argument('<workload>', 'a workload JSON file, a workload preset or a study preset')
-    .option('--out <dir>', 'directory for the report files (default: out/<name>)')
+    .option(
+      '--out <dir>',
+      'folder for the report files (default: out/<name>, the name made a safe folder name)',
+    )
     .option(SET_OPTION, SET_HELP, collect)
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
     .option('--fidelity <row>', "simulation fidelity: 'row', the only one in this version", 'row')
@@ -94,7 +98,8 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
       const workers = parseWorkers(options.workers);
       checkFidelity(options.fidelity ?? 'row');
       const resolved = resolveRef(ref, options.set);
-      const outDir = options.out ?? join('out', resolved.name);
+      const outDir = options.out ?? defaultOutDir(resolved.name);
+      checkOutDir(outDir);
       preloadReportPage();
 
       await simulateCancellably(

@@ -1,9 +1,10 @@
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileWorkload } from '../../compiler/pipeline.ts';
 import { type Diagnostic, InputError } from '../../models/diagnostics.ts';
 import { seconds } from '../../reports/format-values.ts';
 import { loadGpuBaseline } from '../../reports/gpu-baseline.ts';
+import { checkOutDir, defaultOutDir as outDirOf, outputError } from '../../reports/output-folder.ts';
 import {
   checkpointDir,
   readFinishedPoints,
@@ -45,8 +46,13 @@ interface SweepCommandOptions {
 
 /** Where a sweep's files go by default: out/<name>, a shard in a folder of its own below it. */
 function defaultOutDir(name: string, shard: Shard | undefined): string {
-  const dir = join('out', name);
-  return shard === undefined ? dir : join(dir, `shard-${shard.index}-of-${shard.count}`);
+  return shard === undefined ? outDirOf(name) : outDirOf(name, `shard-${shard.index}-of-${shard.count}`);
+}
+
+/** A failure to keep or remove a checkpoint, as the message of the --out error it maps to. */
+function describe(error: unknown, outDir: string): string {
+  const mapped = outputError(error, outDir);
+  return mapped instanceof Error ? mapped.message : String(mapped);
 }
 
 /** Every phase of every point must place on its mesh; all failures are reported together. */
@@ -114,6 +120,7 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
       const expanded = expandSweep(sweep, { overrides });
       const points = shard ? shardPoints(expanded.points, shard.index, shard.count) : [...expanded.points];
       const outDir = options.out ?? defaultOutDir(sweep.name, shard);
+      checkOutDir(outDir);
       const definition = sweepDefinition(sweep, expanded);
       // Read once: every point's report (kept as it finishes) and the final one use it.
       const gpu = loadGpuBaseline();
@@ -129,6 +136,7 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
         io.stderr(`wafersim: resuming: ${finished.length} of ${points.length} points already finished\n`);
       }
       preloadSweepPage();
+      let keepFailed = false;
 
       await simulateCancellably(
         io,
@@ -138,16 +146,23 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
           json: Boolean(options.json),
           what: 'sweep',
           // Each point is kept as it finishes, so an interrupted sweep can resume.
+          // A point that cannot be kept (a full disk) is said once; the sweep goes on without it.
           onWorkloadDone: (i, summary) => {
             const p = todo[i]!;
             const single = buildSweepReport(definition, [{ index: p.index, values: p.values, summary }], {
               ...invocationFacts(),
               workers,
             });
-            writeFinishedPoint(outDir, expanded.sweepId, {
-              point: single.points[0]!,
-              timing: single.meta.points[0]!,
-            });
+            try {
+              writeFinishedPoint(outDir, expanded.sweepId, {
+                point: single.points[0]!,
+                timing: single.meta.points[0]!,
+              });
+            } catch (error) {
+              if (!keepFailed)
+                io.stderr(`wafersim: point ${p.index} is not kept: ${describe(error, outDir)}\n`);
+              keepFailed = true;
+            }
           },
           interrupted: () => {
             const kept = readFinishedPoints(outDir, expanded.sweepId, wanted).length;
@@ -172,7 +187,11 @@ export function registerSweep(program: Command, io: Io, setExitCode: (code: numb
           }));
           const report = buildSweepReport(definition, results, meta, gpu, finished);
           const written = await writeSweepReport(report, outDir, { signal });
-          removeFinishedPoints(outDir, expanded.sweepId);
+          try {
+            removeFinishedPoints(outDir, expanded.sweepId);
+          } catch (error) {
+            io.stderr(`wafersim: the kept points were not removed: ${describe(error, outDir)}\n`);
+          }
           if (options.json) {
             io.stdout(renderSweepJson(report));
             return;
