@@ -13,6 +13,7 @@ import { buildReport, renderReportJson } from '../reports/report-json.ts';
 import { renderSweepJson } from '../reports/sweep/sweep-report.ts';
 import { fixtureSweepReport } from '../reports/sweep/test-support.ts';
 import { FIXTURE_META, fixtureSummary } from '../reports/test-support.ts';
+import { writeReport } from '../reports/write-report.ts';
 import { BIN } from './run-cli.ts';
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'python');
@@ -43,6 +44,14 @@ describe('examples/python', () => {
     const s = python(['wafersim_results.py', sweep]);
     expect(s.code).toBe(0);
     expect(s.stdout.trim().split('\n')).toHaveLength(5);
+  });
+
+  it('reads report.json as wafersim writes it: a link into the current generation', async () => {
+    const out = join(dir, 'out');
+    await writeReport(buildReport([fixtureSummary()], FIXTURE_META), out);
+    const r = python(['wafersim_results.py', join(out, 'report.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(python(['wafersim_results.py', report]).stdout);
   });
 
   it('rows carry the varied values of a sweep, and run_wafersim calls the bin', () => {
