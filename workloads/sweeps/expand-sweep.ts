@@ -61,7 +61,7 @@ export function pointCount(vary: Sweep['vary']): number {
 }
 
 /** The values of point `index`: mixed-radix digits of the index, the last key the lowest digit. */
-function valuesAt(vary: Sweep['vary'], index: number): Record<string, JsonValue> {
+export function valuesAt(vary: Sweep['vary'], index: number): Record<string, JsonValue> {
   const keys = Object.keys(vary);
   const digits = new Array<number>(keys.length);
   let rest = index;

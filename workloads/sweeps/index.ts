@@ -6,6 +6,7 @@ export {
   pointCount,
   pointLabel,
   type SweepPoint,
+  valuesAt,
 } from './expand-sweep.ts';
 export {
   expandSweep,
