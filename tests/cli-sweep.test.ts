@@ -321,6 +321,18 @@ describe('--out of sweep, merge and compare', () => {
     expect(readdirSync(join(dir, 'out', 'up-and-away')).sort()).toEqual(['.wafersim', ...SWEEP_FILES]);
   });
 
+  it('points that cannot be kept (.points is a file) are said once; the sweep completes', () => {
+    mkdirSync(join(dir, 'unkept'));
+    writeFileSync(join(dir, 'unkept', '.points'), 'not a folder');
+    writeFileSync(join(dir, 'two.json'), JSON.stringify({ ...SMALL_SWEEP, vary: { sparsity: [0.5, 0.75] } }));
+    const r = runCli(['sweep', 'two.json', '--workers', '0', '--out', 'unkept'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^wafersim: point 0 is not kept: --out: cannot write the files into unkept: a part of the path is a file, not a folder \(ENOTDIR at unkept\/\.points\/[0-9a-f]+\)\n$/,
+    );
+    expect(JSON.parse(read('unkept/sweep.json')).points).toHaveLength(2);
+  });
+
   it.skipIf(process.getuid?.() === 0)(
     'a mount point (its parent read-only): the sweep, its kept points and --resume stay inside it',
     () => {

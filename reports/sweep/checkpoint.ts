@@ -83,7 +83,13 @@ export function readFinishedPoints(
 
 /** Removes the sweep's checkpoints, and the checkpoint folder if nothing else is in it. */
 export function removeFinishedPoints(outDir: string, sweepId: string): void {
-  rmSync(checkpointDir(outDir, sweepId), { recursive: true, force: true });
+  try {
+    rmSync(checkpointDir(outDir, sweepId), { recursive: true, force: true });
+  } catch (error) {
+    // `.points` is not a folder: there were no checkpoints to remove.
+    if (error instanceof Error && 'code' in error && error.code === 'ENOTDIR') return;
+    throw error;
+  }
   try {
     rmdirSync(join(outDir, CHECKPOINT_FOLDER));
   } catch {
