@@ -79,7 +79,6 @@ export function simulateGemm(input: GemmInput): GemmResult {
     counters: denseNode.counters,
   };
   if (sparsity === 0) return { m, k, n, sparsity, nonZeros: k * n, dense, sparse: dense };
-
   const sparseTiling = place(hw, { ...problem, density });
   const rng = randomStream(input.seed ?? 0, 'mask', 'gemm');
   const [counts] = drawMaskTilings(
@@ -91,9 +90,18 @@ export function simulateGemm(input: GemmInput): GemmResult {
     [{ kSlice: sparseTiling.kSlice, transposed: false }],
     'gemm',
   );
-  const sparseNode = simulateMatmul(hw, sparseTiling, counts!);
   let nonZeros = 0;
   for (const c of counts!.counts) nonZeros += c;
+  // A matrix with no weight left has nothing to compare: its FLOP reduction would be unbounded.
+  if (nonZeros === 0) {
+    throw inputError(
+      'invalid-value',
+      'sparsity',
+      `sparsity ${sparsity} keeps no weight of a ${k} × ${n} matrix (${k * n} weights at density ${Number(density.toPrecision(6))}): ` +
+        'there is nothing left to multiply; use a lower sparsity or a larger matrix',
+    );
+  }
+  const sparseNode = simulateMatmul(hw, sparseTiling, counts!);
   return {
     m,
     k,

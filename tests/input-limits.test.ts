@@ -244,3 +244,21 @@ describe('nesting depth', () => {
     );
   });
 });
+
+describe('a GEMM with no weight left', () => {
+  it('is refused as bad input naming the sparsity (its FLOP reduction would be unbounded)', async () => {
+    const { simulateGemm } = await import('../simulator/gemm.ts');
+    const error = inputErrorOf(() =>
+      simulateGemm({ k: 7, n: 100, sparsity: 0.999999, hardware: HARDWARE_PRESETS.cs3! }),
+    );
+    expect(error?.diagnostics[0]).toMatchObject({ path: 'sparsity' });
+    expect(error?.message).toMatch(
+      /keeps no weight of a 7 × 100 matrix \(700 weights at density 0\.000001\)/,
+    );
+    // One weight left is a legal GEMM with finite metrics.
+    const { deriveGemmMetrics } = await import('../reports/gemm-metrics.ts');
+    const kept = simulateGemm({ k: 7, n: 100, sparsity: 0.998, hardware: HARDWARE_PRESETS.cs3! });
+    expect(kept.nonZeros).toBeGreaterThan(0);
+    expect(() => assertFiniteNumbers(deriveGemmMetrics(kept), 'gemm')).not.toThrow();
+  });
+});
