@@ -20,10 +20,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportSchema } from '../reports/report-json.ts';
 import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
-import { BIN, type CliResult, runCli } from './run-cli.ts';
+import { type CliResult, runCli } from './run-cli.ts';
+
+const RUN_SIGNAL = fileURLToPath(new URL('./run-signal.ts', import.meta.url));
 
 const SMALL_WORKLOAD = {
   version: 1,
@@ -338,21 +341,25 @@ describe('run: Ctrl-C', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s during the simulation cancels it: exit %i, nothing written', async (signal, code) => {
-    // A study long enough to be still simulating when the signal arrives (tsx starts in ~1 s).
-    const child = spawn(
-      process.execPath,
-      [BIN, 'run', 'mediswift-xl', '--workers', '0', '--out', `cancelled-${signal}`],
-      {
-        cwd: dir,
-        env: { ...process.env, FORCE_COLOR: '0' },
-      },
-    );
+    // The child says when the simulation is under way (its progress bar started): the signal is
+    // sent then, not after a delay that a busy machine can make too short or too long.
+    // From the repository, where tsx resolves; the output goes to the test's folder.
+    const child = spawn(process.execPath, ['--import', 'tsx', RUN_SIGNAL, join(dir, `cancelled-${signal}`)], {
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await new Promise<void>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('simulating\n')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`the run ended before it simulated: ${stderr}`)));
+    });
     child.kill(signal);
     expect(await exited).toBe(code);
     expect(stderr).toMatch(/interrupted; .*nothing was written/);
