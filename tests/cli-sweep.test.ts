@@ -259,7 +259,15 @@ describe('sweep --resume: points are kept as they finish', () => {
       const root = join(dir, 'slow', '.points');
       return existsSync(root) ? readdirSync(root).flatMap((id) => readdirSync(join(root, id))) : [];
     };
-    for (let i = 0; i < 600 && points().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // However long that takes on a busy machine (the test's timeout bounds it), but not past the end.
+    let ended = false;
+    void exited.then(() => {
+      ended = true;
+    });
+    while (points().length === 0) {
+      if (ended) throw new Error(`the sweep ended before it kept a point: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).toMatch(
