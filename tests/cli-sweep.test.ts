@@ -7,7 +7,7 @@
  * does an unusable `--out` of sweep, merge and compare; a sweep's name never leads its default
  * folder out of out/. Child processes for the sweeps; the other error cases run `main` in-process.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -228,6 +228,9 @@ describe('sweep --resume: points are kept as they finish', () => {
     writeFileSync(join(kept, 'point-0.json'), JSON.stringify(entry(0)));
     writeFileSync(join(kept, 'point-2.json'), JSON.stringify(entry(2)));
     writeFileSync(join(kept, 'point-1.json'), '{"sweepId": "trunc');
+    // Kept files that are not files at all are ignored too, not read forever.
+    execFileSync('mkfifo', [join(kept, 'point-4.json')]);
+    symlinkSync('/dev/zero', join(kept, 'point-5.json'));
     writeFileSync(join(other, 'point-3.json'), JSON.stringify({ ...entry(3), sweepId: '0000000000000000' }));
     const r = runCli(['sweep', 'small.json', '--workers', '0', '--out', 'resumed', '--resume'], { cwd: dir });
     expect(r.code).toBe(0);

@@ -6,17 +6,9 @@
  * another version or a damaged one is simulated again, never trusted. The folder is removed once
  * the sweep's files are written.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonFile } from '../../models/read-json.ts';
 import {
   type FinishedPoint,
   FinishedPointSchema,
@@ -39,9 +31,14 @@ export function writeFinishedPoint(outDir: string, sweepId: string, finished: Fi
   renameSync(temp, path);
 }
 
+/**
+ * A kept file's JSON, or undefined for anything unusable (then the point simply runs again). Read
+ * through the guarded reader: a checkpoint replaced by a FIFO or a link to /dev/zero is refused
+ * rather than read forever.
+ */
 function parseJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return readJsonFile(path, path);
   } catch {
     return undefined;
   }
