@@ -20,21 +20,12 @@ import {
   withInputFile,
 } from './input-file.ts';
 import { readJsonFile } from './read-json.ts';
+import { errorOf } from './test-support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wafersim-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const OPTIONS = { where: 'in.json', expected: 'a .json file', maxBytes: 1024, capWhat: 'a test file may be' };
-
-function errorOf(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 function messageOf(path: string, options = OPTIONS): string {
   const error = errorOf(() => readInputFile(path, options));

@@ -23,15 +23,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../cli/io.ts';
-import { main } from '../cli/main.ts';
 import { MAX_JSON_FILE_BYTES } from '../models/input-file.ts';
 import { writeNpy } from '../models/masks/npy.ts';
 import { encodeTensor, storedShape } from '../models/masks/stored-tensor.ts';
 import { sparsitySpec } from '../models/sparsity.ts';
 import { layerWeights } from '../models/weights.ts';
 import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
-import { type CliResult, runCli } from './run-cli.ts';
+import { type CliResult, runCli, runMain } from './run-cli.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -39,21 +37,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTty: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+/** The CLI in this process (for errors found before any simulation); give it absolute paths. */
+const run = runMain;
 
 const WORKLOAD = {
   version: 1,

@@ -23,23 +23,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportSchema } from '../reports/report-json.ts';
-import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
+import { TINY_MESH, TINY_MODEL, TINY_WORKLOAD } from './fixtures.ts';
 import { type CliResult, runCli } from './run-cli.ts';
 
 const RUN_SIGNAL = fileURLToPath(new URL('./run-signal.ts', import.meta.url));
 
-const SMALL_WORKLOAD = {
-  version: 1,
-  model: TINY_MODEL,
-  sparsity: 0.75,
-  batch: { sequences: 8 },
-  hardware: TINY_MESH,
-  phases: [
-    { name: 'sparse', tokens: 1e6 },
-    { name: 'dense', tokens: 1e5, sparsity: 0 },
-  ],
-  seed: 7,
-};
+const SMALL_WORKLOAD = TINY_WORKLOAD;
 
 const REPORT_FILES = ['ops.csv', 'report.csv', 'report.html', 'report.json', 'report.md'];
 

@@ -22,11 +22,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../cli/io.ts';
-import { main } from '../cli/main.ts';
 import { SweepReportSchema } from '../reports/sweep/sweep-report.ts';
 import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
-import { BIN, type CliResult, runCli } from './run-cli.ts';
+import { BIN, type CliResult, runCli, runMain } from './run-cli.ts';
 
 const SMALL_SWEEP = {
   version: 1,
@@ -146,22 +144,8 @@ describe('sweep: shards merged', () => {
   });
 });
 
-/** Runs the CLI in this process (for errors found before any simulation); give it absolute paths. */
-async function runInProcess(args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTty: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+/** The CLI in this process (for errors found before any simulation); give it absolute paths. */
+const runInProcess = runMain;
 
 describe('bad input exits 2 with a message, and writes nothing', () => {
   it.each([

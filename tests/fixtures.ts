@@ -22,3 +22,17 @@ export const TINY_MODEL: ModelConfig = {
  * would leave nothing else to see.
  */
 export const TINY_MESH = { preset: 'cs2', meshRows: 16, meshCols: 16, stepBubbleSeconds: 0 } as const;
+
+/** A workload of the small model: a 75% sparse phase, then dense fine-tuning. */
+export const TINY_WORKLOAD = {
+  version: 1,
+  model: TINY_MODEL,
+  sparsity: 0.75,
+  batch: { sequences: 8 },
+  hardware: TINY_MESH,
+  phases: [
+    { name: 'sparse', tokens: 1e6 },
+    { name: 'dense', tokens: 1e5, sparsity: 0 },
+  ],
+  seed: 7,
+};

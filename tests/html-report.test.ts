@@ -18,22 +18,10 @@ import { writeReport } from '../reports/write-report.ts';
 import { simulateRun } from '../simulator/simulate-run.ts';
 import { parseWorkload } from '../workloads/index.ts';
 import { openPage } from './chromium.ts';
-import { TINY_MESH, TINY_MODEL } from './fixtures.ts';
+import { TINY_WORKLOAD } from './fixtures.ts';
 
 /** The workload of tests/cli-run.test.ts, with a name that needs escaping. */
-const SMALL_WORKLOAD = {
-  version: 1,
-  name: 'small <b>&</b>',
-  model: TINY_MODEL,
-  sparsity: 0.75,
-  batch: { sequences: 8 },
-  hardware: TINY_MESH,
-  phases: [
-    { name: 'sparse', tokens: 1e6 },
-    { name: 'dense', tokens: 1e5, sparsity: 0 },
-  ],
-  seed: 7,
-};
+const SMALL_WORKLOAD = { ...TINY_WORKLOAD, name: 'small <b>&</b>' };
 
 const CHARTS = [
   'chart-flop-vs-speedup',

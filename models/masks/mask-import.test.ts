@@ -8,6 +8,7 @@ import { InputError } from '../diagnostics.ts';
 import type { ModelConfig } from '../model-config.ts';
 import { randomStream } from '../random-streams.ts';
 import { type LayerWeightKind, sparsitySpec } from '../sparsity.ts';
+import { errorOf } from '../test-support.ts';
 import { layerWeights, type WeightMatrix } from '../weights.ts';
 import { type BitMask, createBitMask, generateBitMask, getBit, setBit } from './bit-mask.ts';
 import { type FileMaskSource, importMasks } from './mask-import.ts';
@@ -65,16 +66,6 @@ const source = (
   names,
   layout,
 });
-
-function errorOf(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 const HF_LLAMA: Record<LayerWeightKind, string> = {
   q: 'self_attn.q_proj',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../diagnostics.ts';
+import { errorOf } from '../test-support.ts';
 import { getBit } from './bit-mask.ts';
 import { readNpy, writeNpy } from './npy.ts';
 import { encodeTensor, type MaskDType, type StoredTensor, tensorToBitMask } from './stored-tensor.ts';
@@ -42,16 +42,6 @@ function withHeader(dict: string, data: number[], version: 1 | 2 = 1): Uint8Arra
   out.write(header, preamble, 'latin1');
   out.set(data, preamble + header.length);
   return out;
-}
-
-function errorOf(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('golden: what numpy writes', () => {

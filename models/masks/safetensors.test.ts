@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../diagnostics.ts';
+import { errorOf } from '../test-support.ts';
 import { getBit } from './bit-mask.ts';
 import { readSafetensors, safetensorsMaskTensor, writeSafetensors } from './safetensors.ts';
 import { encodeTensor, type StoredTensor, tensorToBitMask } from './stored-tensor.ts';
@@ -16,16 +16,6 @@ function handMade(header: object, data: number[]): Uint8Array {
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(json.length));
   return Buffer.concat([length, json, Buffer.from(data)]);
-}
-
-function errorOf(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('golden: the format as specified', () => {

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { writeNpy } from '../../models/masks/npy.ts';
-import { TINY_MESH, TINY_MODEL } from '../../tests/fixtures.ts';
+import { TINY_WORKLOAD as SHARED_TINY_WORKLOAD, TINY_MESH, TINY_MODEL } from '../../tests/fixtures.ts';
 
 export type CaseFile =
   | { readonly path: string; readonly text: string }
@@ -28,19 +28,8 @@ export interface FuzzCase {
   readonly files: readonly CaseFile[];
 }
 
-export const TINY_WORKLOAD = {
-  version: 1,
-  name: 'tiny',
-  model: TINY_MODEL,
-  sparsity: 0.5,
-  batch: { sequences: 8 },
-  hardware: TINY_MESH,
-  phases: [
-    { name: 'sparse', tokens: 1e6 },
-    { name: 'dense', tokens: 1e4, sparsity: 0 },
-  ],
-  seed: 1,
-};
+/** The tests' small workload, named (a name is what a default output folder is made from). */
+export const TINY_WORKLOAD = { ...SHARED_TINY_WORKLOAD, name: 'tiny' };
 
 export const TINY_SWEEP = {
   version: 1,
