@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../models/diagnostics.ts';
 import { buildReport, withoutOps } from '../report-json.ts';
 import { renderSweepCsv } from './sweep-csv.ts';
 import { renderSweepMarkdown } from './sweep-markdown.ts';
@@ -129,5 +130,38 @@ describe('writeSweepReport', () => {
     ];
     await expect(writeSweepReport(report, join(parent, 'out'), { files })).rejects.toThrow('render failed');
     expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('renderSweepJson', () => {
+  it('a sweep too large for one JSON string is bad input naming the sweep, not an internal error', () => {
+    const report = fixtureSweepReport();
+    // What JSON.stringify throws past the longest string V8 holds (512 MiB).
+    const huge = {
+      ...report,
+      points: [
+        {
+          ...report.points[0]!,
+          toJSON() {
+            throw new RangeError('Invalid string length');
+          },
+        },
+      ],
+    };
+    expect(() => renderSweepJson(huge)).toThrow(InputError);
+    expect(() => renderSweepJson(huge)).toThrow(/too many to write as one sweep\.json .*over 512 MiB/);
+    // Any other failure is still a bug.
+    const broken = {
+      ...report,
+      points: [
+        {
+          ...report.points[0]!,
+          toJSON: () => {
+            throw new TypeError('x');
+          },
+        },
+      ],
+    };
+    expect(() => renderSweepJson(broken)).toThrow(TypeError);
   });
 });

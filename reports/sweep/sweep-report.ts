@@ -8,6 +8,7 @@
  * process, on any number of workers, or in shards merged afterwards.
  */
 import { z } from 'zod';
+import { inputError } from '../../models/diagnostics.ts';
 import type { WorkloadSummary } from '../../simulator/run-summary.ts';
 import type { ExpandedSweep, JsonValue, Sweep } from '../../workloads/sweeps/index.ts';
 import { assertFiniteNumbers } from '../finite.ts';
@@ -269,5 +270,17 @@ export function definedMetrics(report: SweepReport): readonly string[] {
 /** The report as written to sweep.json (and printed by `sweep --json`). */
 export function renderSweepJson(report: SweepReport): string {
   assertFiniteNumbers(report, 'sweep report');
-  return `${JSON.stringify(report, null, 2)}\n`;
+  try {
+    return `${JSON.stringify(report, null, 2)}\n`;
+  } catch (error) {
+    // A JavaScript string holds at most 512 MiB: about 19,000 points of a two-phase workload.
+    if (!(error instanceof RangeError)) throw error;
+    throw inputError(
+      'too-large',
+      report.name,
+      `the sweep's ${report.points.length} points are too many to write as one sweep.json (its JSON would be ` +
+        'over 512 MiB, the most one string holds): vary fewer values, or run it in shards (--shard i/n) and keep ' +
+        'their folders apart rather than merging them',
+    );
+  }
 }
