@@ -32,7 +32,7 @@ export const HARDWARE_LIMITS = {
   opsPerElement: 1e6,
   /** Weight FIFO depth (wavelets): 16 M. */
   fifoWavelets: 2 ** 24,
-  /** Power per PE (W) and energy per event (pJ). */
+  /** Power per PE (W; above 0: a chip that draws nothing has no energy per token) and energy per event (pJ). */
   wattsPerPe: 1e3,
   picojoules: 1e6,
 } as const;
@@ -156,9 +156,13 @@ export const HardwareConfigSchema = z.strictObject({
   // and 79.66 GFLOP/s/W, and 30 mW peak per core. The fabric's and the on-wafer memory's energy
   // scale with the MACs in that measurement and are inside these two; separate per-hop and per-I/O
   // figures have no source and default to 0 [UNC].
-  staticPowerWattsPerPe: numberIn(0, L.wattsPerPe).describe(
-    "Power of each PE that does not scale with its work: leakage, clocks, idle time (W per PE; the mesh's PEs draw it whether used or not); [DER]",
-  ),
+  staticPowerWattsPerPe: z
+    .number()
+    .positive()
+    .max(L.wattsPerPe)
+    .describe(
+      "Power of each PE that does not scale with its work: leakage, clocks, idle time (W per PE; the mesh's PEs draw it whether used or not); [DER]",
+    ),
   energyPerMacPicojoules: numberIn(0, L.picojoules).describe(
     'Energy of one multiply-accumulate with its operand traffic (pJ); [DER]',
   ),

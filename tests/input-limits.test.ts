@@ -114,7 +114,8 @@ describe('bounds', () => {
           expect(error!.diagnostics.map((d) => d.path).join(' ')).toContain(`hardware.${field.key}`);
         },
       ),
-      { numRuns: 500 },
+      // A fixed seed: the suite gives the same verdict on every run (scripts/fuzz.ts explores).
+      { numRuns: 500, seed: 11 },
     );
   });
 
@@ -198,7 +199,7 @@ describe('inside the bounds, results are finite', () => {
           expect(renderReportJson(report)).not.toMatch(/NaN|Infinity/);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 60, seed: 12 },
     );
   });
 });
