@@ -163,34 +163,8 @@ export function drawMaskTilings(
       rowBits.fill(-1);
       rowBits[words - 1] = lastWordMask;
     } else {
-      // q = m / 2^8: Bernoulli(q) bits from the binary digits of m, least significant set digit
-      // first (x = r), then x | r for a 1 and x & r for a 0: P(bit) doubles-and-halves exactly.
-      const m = Math.min(255, Math.max(1, Math.round((kept / cols) * 256)));
-      const lowest = 31 - Math.clz32(m & -m);
-      let count = 0;
-      for (let w = 0; w < words; w++) {
-        let x = nextWord(state);
-        for (let digit = lowest + 1; digit < 8; digit++) {
-          x = (m >> digit) & 1 ? x | nextWord(state) : x & nextWord(state);
-        }
-        if (w === words - 1) x &= lastWordMask;
-        rowBits[w] = x;
-        count += popcount(x);
-      }
-      while (count > kept) {
-        const c = uniformWordBelow(state, cols);
-        const bit = 1 << (c & 31);
-        if ((rowBits[c >>> 5]! & bit) === 0) continue;
-        rowBits[c >>> 5]! ^= bit;
-        count--;
-      }
-      while (count < kept) {
-        const c = uniformWordBelow(state, cols);
-        const bit = 1 << (c & 31);
-        if ((rowBits[c >>> 5]! & bit) !== 0) continue;
-        rowBits[c >>> 5]! |= bit;
-        count++;
-      }
+      const count = fillRow(state, rowBits, words, kept / cols, lastWordMask);
+      if (count !== kept) fixUpRow(state, rowBits, cols, count, kept);
     }
     for (let t = 0; t < forward.length; t++) {
       const f = forward[t]!;
@@ -217,28 +191,93 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** One xoshiro128** output (as a signed 32-bit integer), advancing the state in place. */
-function nextWord(st: Int32Array): number {
-  const s0 = st[0]!;
-  const s1 = st[1]!;
-  const s2 = st[2]! ^ s0;
-  const s3 = st[3]! ^ s1;
-  const x = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
-  st[1] = s1 ^ s2;
-  st[0] = s0 ^ s3;
-  st[2] = s2 ^ (s1 << 9);
-  st[3] = rotl(s3, 11);
-  return x;
+/*
+ * The generator is xoshiro128** (Blackman and Vigna), its state in an Int32Array between rows and
+ * in local variables within one, where the JIT keeps it in registers: a function that loads and
+ * stores the array on every word spent most of a row's time on those memory accesses. One step:
+ *   out = rotl(s1 · 5, 7) · 9;  t = s1 << 9;  s2 ^= s0;  s3 ^= s1;  s1 ^= s2;  s0 ^= s3;  s2 ^= t;
+ *   s3 = rotl(s3, 11).
+ */
+
+/**
+ * Fills `bits` (`words` words, the last masked by `lastWordMask`) with i.i.d. Bernoulli(q) bits,
+ * q = m / 2^8 the nearest to `density`, and returns how many are set. The binary digits of m, the
+ * least significant set digit first (x = r), then x | r for a 1 and x & r for a 0: each step
+ * halves or doubles-and-halves P(bit), exactly.
+ */
+function fillRow(
+  state: Int32Array,
+  bits: Int32Array,
+  words: number,
+  density: number,
+  lastWordMask: number,
+): number {
+  const m = Math.min(255, Math.max(1, Math.round(density * 256)));
+  const lowest = 31 - Math.clz32(m & -m);
+  let s0 = state[0]!;
+  let s1 = state[1]!;
+  let s2 = state[2]!;
+  let s3 = state[3]!;
+  let count = 0;
+  for (let w = 0; w < words; w++) {
+    let x = 0;
+    for (let digit = lowest; digit < 8; digit++) {
+      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      x = digit === lowest ? r : (m >> digit) & 1 ? x | r : x & r;
+    }
+    if (w === words - 1) x &= lastWordMask;
+    bits[w] = x;
+    count += popcount(x);
+  }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
+  return count;
 }
 
-/** Uniform integer in [0, range) from the state, exactly (Lemire's multiply-and-reject). */
-function uniformWordBelow(st: Int32Array, range: number): number {
-  for (;;) {
-    const x = nextWord(st) >>> 0;
-    const low = Math.imul(x, range) >>> 0;
-    if (low < range && low < (TWO_32 - range) % range) continue;
-    return Math.floor((x * range) / TWO_32);
+/**
+ * Brings a row of `count` set bits (of `cols`) to exactly `kept` by clearing uniformly chosen set
+ * bits or setting uniformly chosen clear ones. The fill's law is invariant under permutations of
+ * the columns and so is each step here, so the result is too: with its size fixed, it is uniform
+ * over the kept-subsets. Uniform columns by Lemire's multiply-and-reject, exactly.
+ */
+function fixUpRow(state: Int32Array, bits: Int32Array, cols: number, count: number, kept: number): void {
+  let s0 = state[0]!;
+  let s1 = state[1]!;
+  let s2 = state[2]!;
+  let s3 = state[3]!;
+  const clear = count > kept;
+  const threshold = (TWO_32 - cols) % cols;
+  while (count !== kept) {
+    const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    const low = Math.imul(r, cols) >>> 0;
+    if (low < cols && low < threshold) continue;
+    const c = Math.floor((r * cols) / TWO_32);
+    const bit = 1 << (c & 31);
+    const set = (bits[c >>> 5]! & bit) !== 0;
+    if (set !== clear) continue;
+    bits[c >>> 5]! ^= bit;
+    count += clear ? -1 : 1;
   }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
 }
 
 /** Adds one row of bits to bit-sliced counters (`depth` planes of `words` words): carry-save. */
