@@ -10,8 +10,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { type Diagnostic, diagnosticsFromZod, InputError, inputError } from '../models/diagnostics.ts';
+import { type Diagnostic, InputError, inputError } from '../models/diagnostics.ts';
 import { readJsonFile } from '../models/read-json.ts';
+import { workloadDiagnostics, workloadErrorMap } from '../workloads/workload-diagnostics.ts';
 import { type RenderedFile, writeFilesAtomically } from './atomic-write.ts';
 import { assertFiniteNumbers } from './finite.ts';
 import { percent, ratio, seconds } from './format-values.ts';
@@ -74,9 +75,9 @@ export function readResultFolder(dir: string, label = dir): ResultFolder {
     const path = join(dir, file);
     if (!existsSync(path)) continue;
     const shown = join(label, file);
-    const parsed = schema.safeParse(readJsonFile(path, shown));
+    const parsed = schema.safeParse(readJsonFile(path, shown), { error: workloadErrorMap });
     if (!parsed.success) {
-      const diagnostics: Diagnostic[] = diagnosticsFromZod(parsed.error, { file: shown }).slice(0, 5);
+      const diagnostics: Diagnostic[] = workloadDiagnostics(parsed.error, schema, () => shown).slice(0, 5);
       diagnostics.push({
         code: 'invalid-value',
         path: shown,

@@ -22,6 +22,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   boolean: 'true or false',
   object: 'an object',
   array: 'an array',
+  record: 'an object',
+  map: 'an object',
 };
 
 function quoteAll(values: readonly unknown[]): string {

@@ -105,6 +105,23 @@ describe('readSweepDir', () => {
       /^out\/sweep\.json: not a sweep\.json that wafersim sweep writes/,
     );
   });
+
+  it('names a bad field the way workload errors do: the field, what it accepts, what it got', () => {
+    const edited = JSON.parse(renderSweepJson(whole));
+    edited.points[1].run.totals = [];
+    delete edited.points[0].values;
+    writeFileSync(join(root, 'sweep.json'), JSON.stringify(edited));
+    const messages = messagesOf(() => readSweepDir(root, 'out'));
+    expect(messages).toContain(
+      'out/sweep.json: points[0].values: values is required: an object (The value of every varied path at this point)',
+    );
+    expect(
+      messages.some((m) =>
+        /^out\/sweep\.json: points\[1\]\.run\.totals: totals must be an object; got an empty array$/.test(m),
+      ),
+    ).toBe(true);
+    expect(messages.join('\n')).not.toMatch(/Invalid input/);
+  });
 });
 
 /** Parsed JSON, edited at any depth by the tests below. */

@@ -11,9 +11,10 @@
  */
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { type Diagnostic, diagnosticsFromZod, InputError, inputError } from '../../models/diagnostics.ts';
+import { type Diagnostic, InputError, inputError } from '../../models/diagnostics.ts';
 import { readJsonFile } from '../../models/read-json.ts';
 import { MAX_SWEEP_POINTS, shardOf, valuesAt } from '../../workloads/sweeps/index.ts';
+import { workloadDiagnostics, workloadErrorMap } from '../../workloads/workload-diagnostics.ts';
 import { type SweepInvocationMeta, type SweepReport, SweepReportSchema } from './sweep-report.ts';
 
 export interface ShardInput {
@@ -141,9 +142,10 @@ const ShardReportSchema = SweepReportSchema.superRefine(checkGrid);
 export function readSweepDir(dir: string, label = dir): ShardInput {
   const file = join(label, 'sweep.json');
   const json = readJsonFile(join(dir, 'sweep.json'), file);
-  const parsed = ShardReportSchema.safeParse(json);
+  // The workloads' error map: `pointCount must be an integer…; got "x"`, not zod's own wording.
+  const parsed = ShardReportSchema.safeParse(json, { error: workloadErrorMap });
   if (!parsed.success) {
-    const diagnostics = diagnosticsFromZod(parsed.error, { file });
+    const diagnostics = workloadDiagnostics(parsed.error, ShardReportSchema, () => file);
     const more = diagnostics.length - MAX_REPORTED;
     throw new InputError([
       ...diagnostics.slice(0, MAX_REPORTED),
