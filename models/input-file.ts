@@ -56,7 +56,10 @@ export interface InputFile {
 }
 
 function fail(code: DiagnosticCode, options: InputFileOptions, message: string): InputError {
-  return new InputError([{ code, path: options.where, message }]);
+  // A message that begins with the path names it already: `/dev/zero is a character device…`,
+  // not `/dev/zero: /dev/zero is a character device…`.
+  const named = message.startsWith(`${options.where} `);
+  return new InputError([{ code, path: named ? '' : options.where, message }]);
 }
 
 /** `1.5 GiB (1,610,612,736 bytes)`: a size as a reader would say it, exact in bytes. */
