@@ -1,0 +1,389 @@
+/**
+ * The `wavelet` fidelity's fabric (DESIGN §6, issue 12): every PE of a rectangular region, its
+ * router, the links between routers and every wavelet, cycle by cycle. This is the first piece:
+ * routers, links, ramps, per-color queues of finite depth with back-pressure, and PEs running
+ * small programs (data tasks on wavelet arrival). The kernels and the cross-check against the
+ * `row` fidelity build on it.
+ *
+ * The model, per cycle:
+ * - A router has five input and five output ports: north, east, south, west, and the ramp to and
+ *   from its PE. Each input port has one queue per color, `queueDepth` wavelets deep.
+ * - A route, set per (PE, color, input port), lists the output ports a wavelet goes to: one
+ *   (forward) or several (multicast). A wavelet leaves only when every port of its route can take
+ *   it in that cycle (multicast moves as one), and each output port sends at most one wavelet per
+ *   cycle: a link carries one 32-bit wavelet per direction per cycle (docs/cs2-facts.md §13).
+ *   Ports pick among their waiting colors round-robin.
+ * - A wavelet sent on a link arrives `hopLatencyCycles` later; one crossing a ramp (PE to router
+ *   or router to PE) `rampLatencyCycles` later. A sender sends only when the receiving queue has
+ *   room, counting wavelets still on their way (credits): a full queue stalls its sender, and
+ *   nothing is ever dropped. A queue's slot frees in the cycle its wavelet is taken.
+ * - A PE runs one data task at a time: when idle, it takes the oldest arrived wavelet of a color
+ *   its program handles, runs the handler (which may queue wavelets to send and says how many
+ *   cycles the task takes), and is busy for that long. It sends at most one wavelet per cycle up
+ *   its ramp, in the order queued, when the router's ramp queue has room.
+ *
+ * Deterministic: routers and PEs are visited in index order every cycle, no randomness.
+ */
+
+/** Ports of a router, in the order routes name them. */
+export const NORTH = 0;
+export const EAST = 1;
+export const SOUTH = 2;
+export const WEST = 3;
+/** Input: from the PE; output: to the PE. */
+export const RAMP = 4;
+const PORTS = 5;
+
+export interface FabricParams {
+  readonly rows: number;
+  readonly cols: number;
+  /** Colors (virtual channels) the region uses, numbered 0 … colors − 1. */
+  readonly colors: number;
+  readonly hopLatencyCycles: number;
+  readonly rampLatencyCycles: number;
+  /** Depth of each (input port, color) queue of a router and of each color's queue into a PE. */
+  readonly queueDepth: number;
+}
+
+/** What a PE's handler decides about one wavelet. */
+export interface TaskContext {
+  /** Queues a wavelet to send up the ramp on `color`. */
+  send(color: number, value: number): void;
+}
+
+/** A PE's program: data tasks by color, and work it starts with. */
+export interface PeProgram {
+  /** Colors whose arriving wavelets start a task on this PE. */
+  readonly handles: readonly number[];
+  /** Runs the data task of one wavelet; returns the task's cycles (at least 1). */
+  onWavelet(color: number, value: number, ctx: TaskContext): number;
+  /**
+   * Called once at cycle 0, a one-cycle task: wavelets to send before anything arrives (a
+   * source's data), leaving one per cycle from cycle 1.
+   */
+  start?(ctx: TaskContext): void;
+}
+
+/** Raw additive counters of a run. */
+export interface FabricCounters {
+  /** Wavelets that crossed a router-to-router link. */
+  hops: number;
+  /** Wavelets that crossed a ramp, either way. */
+  rampCrossings: number;
+  /** Data tasks run, and the PE cycles they kept PEs busy. */
+  tasks: number;
+  busyCycles: number;
+  /** Cycles in which a port had a wavelet to send but the receiving queue was full. */
+  backPressureCycles: number;
+}
+
+/** Wavelets a PE has queued to send up its ramp, in order, each from a cycle on. */
+class Outbox {
+  private readonly items: { color: number; value: number; from: number }[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(color: number, value: number, from: number): void {
+    this.items.push({ color, value, from });
+  }
+
+  peek(): { color: number; value: number; from: number } {
+    return this.items[this.head]!;
+  }
+
+  /** Sets `from` of the wavelets queued at positions ≥ `start` (of those not yet sent). */
+  dateFrom(start: number, from: number): void {
+    for (let i = this.head + start; i < this.items.length; i++) this.items[i]!.from = from;
+  }
+
+  shift(): void {
+    this.head++;
+    // Drop the sent prefix now and then, so a long-running source does not keep it all.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/**
+ * A queue of wavelets, each with the cycle from which it can be taken. Slots are reserved at
+ * send time (credit-based), so a queue never holds more than its depth.
+ */
+class WaveletQueue {
+  private readonly values: Float64Array;
+  private readonly ready: Float64Array;
+  private head = 0;
+  size = 0;
+
+  constructor(readonly depth: number) {
+    this.values = new Float64Array(depth);
+    this.ready = new Float64Array(depth);
+  }
+
+  hasRoom(): boolean {
+    return this.size < this.depth;
+  }
+
+  push(value: number, readyCycle: number): void {
+    const at = (this.head + this.size) % this.depth;
+    this.values[at] = value;
+    this.ready[at] = readyCycle;
+    this.size++;
+  }
+
+  /** Whether the oldest wavelet has arrived by `cycle`. */
+  headReady(cycle: number): boolean {
+    return this.size > 0 && this.ready[this.head]! <= cycle;
+  }
+
+  peek(): number {
+    return this.values[this.head]!;
+  }
+
+  pop(): number {
+    const v = this.values[this.head]!;
+    this.head = (this.head + 1) % this.depth;
+    this.size--;
+    return v;
+  }
+}
+
+/** The neighbour a router's output port leads to, and the input port it arrives on there. */
+function neighbour(p: FabricParams, pe: number, port: number): { pe: number; inPort: number } | undefined {
+  const r = Math.floor(pe / p.cols);
+  const c = pe % p.cols;
+  switch (port) {
+    case NORTH:
+      return r > 0 ? { pe: pe - p.cols, inPort: SOUTH } : undefined;
+    case SOUTH:
+      return r < p.rows - 1 ? { pe: pe + p.cols, inPort: NORTH } : undefined;
+    case EAST:
+      return c < p.cols - 1 ? { pe: pe + 1, inPort: WEST } : undefined;
+    case WEST:
+      return c > 0 ? { pe: pe - 1, inPort: EAST } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export class Fabric {
+  readonly pes: number;
+  readonly counters: FabricCounters = {
+    hops: 0,
+    rampCrossings: 0,
+    tasks: 0,
+    busyCycles: 0,
+    backPressureCycles: 0,
+  };
+  /** Router input queues: [pe][inPort][color]. */
+  private readonly routerIn: WaveletQueue[][][];
+  /** Queues into each PE, by color. */
+  private readonly peIn: WaveletQueue[][];
+  /** Routes: output-port bit mask by (pe, color, inPort); 0 = not routed. */
+  private readonly routes: Uint8Array;
+  private readonly programs: (PeProgram | undefined)[];
+  private readonly outbox: Outbox[];
+  private readonly busyUntil: Float64Array;
+  /** Round-robin position of each router (over input port × color). */
+  private readonly turn: Uint32Array;
+  /** Neighbour PE and the input port a wavelet arrives on there, by (pe, output port); −1 at an edge. */
+  private readonly nextPe: Int32Array;
+  private readonly nextPort: Int8Array;
+  /** Wavelets waiting in (or on their way to) each router's input queues: a router with none is skipped. */
+  private readonly queued: Uint32Array;
+  private cycle = 0;
+  /** The cycle after the last movement or the end of the last task. */
+  private lastEvent = 0;
+  /** Sets the cycle from which the wavelets a task sends may leave (its end). */
+  private taskEnd: (cycle: number) => void = () => {};
+
+  constructor(readonly params: FabricParams) {
+    const { rows, cols, colors, queueDepth } = params;
+    for (const [name, v] of Object.entries({ rows, cols, colors, queueDepth })) {
+      if (!Number.isSafeInteger(v) || v < 1)
+        throw new Error(`fabric: ${name} must be a positive integer, got ${v}`);
+    }
+    // Within a cycle routers move before PEs: a latency of 0 would let a wavelet cross a link and
+    // a ramp in the same cycle one way but not the other. The CS-2's are 1 and about 2 (§13).
+    for (const [name, v] of Object.entries({
+      hopLatencyCycles: params.hopLatencyCycles,
+      rampLatencyCycles: params.rampLatencyCycles,
+    })) {
+      if (!Number.isSafeInteger(v) || v < 1)
+        throw new Error(`fabric: ${name} must be a whole number ≥ 1, got ${v}`);
+    }
+    this.pes = rows * cols;
+    const queues = () => Array.from({ length: colors }, () => new WaveletQueue(queueDepth));
+    this.routerIn = Array.from({ length: this.pes }, () => Array.from({ length: PORTS }, queues));
+    this.peIn = Array.from({ length: this.pes }, queues);
+    this.routes = new Uint8Array(this.pes * colors * PORTS);
+    this.programs = new Array(this.pes).fill(undefined);
+    this.outbox = Array.from({ length: this.pes }, () => new Outbox());
+    this.busyUntil = new Float64Array(this.pes);
+    this.turn = new Uint32Array(this.pes);
+    this.nextPe = new Int32Array(this.pes * 4).fill(-1);
+    this.nextPort = new Int8Array(this.pes * 4);
+    for (let pe = 0; pe < this.pes; pe++) {
+      for (let port = 0; port < 4; port++) {
+        const n = neighbour(params, pe, port);
+        if (!n) continue;
+        this.nextPe[pe * 4 + port] = n.pe;
+        this.nextPort[pe * 4 + port] = n.inPort;
+      }
+    }
+    this.queued = new Uint32Array(this.pes);
+  }
+
+  /** PE index of (row, col). */
+  at(row: number, col: number): number {
+    return row * this.params.cols + col;
+  }
+
+  /** Wavelets of `color` arriving at `pe`'s router on `inPort` go to `outPorts`. */
+  route(pe: number, color: number, inPort: number, outPorts: readonly number[]): void {
+    let mask = 0;
+    for (const port of outPorts) {
+      if (port !== RAMP && neighbour(this.params, pe, port) === undefined) {
+        throw new Error(`fabric: PE ${pe} has no neighbour on port ${port} (the region's edge)`);
+      }
+      mask |= 1 << port;
+    }
+    this.routes[(pe * this.params.colors + color) * PORTS + inPort] = mask;
+  }
+
+  load(pe: number, program: PeProgram): void {
+    this.programs[pe] = program;
+  }
+
+  /** Runs until nothing moves or is pending; returns the cycle after the last event. */
+  run(maxCycles = 1e9): number {
+    // What a task sends leaves once the task has finished (`from`), in the order it was queued.
+    let from = 0;
+    const ctxOf = (pe: number): TaskContext => ({
+      send: (color, value) => {
+        if (!Number.isSafeInteger(color) || color < 0 || color >= this.params.colors) {
+          throw new Error(`fabric: PE ${pe} sends on color ${color}, outside 0…${this.params.colors - 1}`);
+        }
+        this.outbox[pe]!.push(color, value, from);
+      },
+    });
+    this.taskEnd = (cycle) => {
+      from = cycle;
+    };
+    // A PE's start is a task of its own: what it sends leaves from cycle 1 on.
+    from = 1;
+    for (const [pe, program] of this.programs.entries()) program?.start?.(ctxOf(pe));
+    for (this.cycle = 0; this.cycle < maxCycles; this.cycle++) {
+      const active = this.step(ctxOf);
+      if (active) this.lastEvent = Math.max(this.lastEvent, this.cycle + 1);
+      else if (this.idle()) return this.lastEvent;
+    }
+    throw new Error(`fabric: still running after ${maxCycles} cycles (a deadlock?)`);
+  }
+
+  /** Nothing queued anywhere, nothing in flight, every PE idle. */
+  private idle(): boolean {
+    for (let pe = 0; pe < this.pes; pe++) {
+      if (this.outbox[pe]!.length > 0 || this.busyUntil[pe]! > this.cycle) return false;
+      if (this.queued[pe]! > 0) return false;
+      for (const q of this.peIn[pe]!) if (q.size > 0) return false;
+    }
+    return true;
+  }
+
+  /** One cycle: routers forward, then PEs run tasks and send. Returns whether anything moved. */
+  private step(ctxOf: (pe: number) => TaskContext): boolean {
+    const { colors, hopLatencyCycles: hop, rampLatencyCycles: ramp } = this.params;
+    const t = this.cycle;
+    let moved = false;
+    for (let pe = 0; pe < this.pes; pe++) {
+      if (this.queued[pe] === 0) continue;
+      // Each output port sends at most one wavelet this cycle.
+      let portsUsed = 0;
+      const candidates = PORTS * colors;
+      for (let k = 0; k < candidates; k++) {
+        const slot = (this.turn[pe]! + k) % candidates;
+        const inPort = Math.floor(slot / colors);
+        const color = slot % colors;
+        const q = this.routerIn[pe]![inPort]![color]!;
+        if (!q.headReady(t)) continue;
+        const mask = this.routes[(pe * colors + color) * PORTS + inPort]!;
+        if (mask === 0)
+          throw new Error(`fabric: PE ${pe} has no route for color ${color} from port ${inPort}`);
+        if ((mask & portsUsed) !== 0) continue;
+        // Every destination must have room (multicast moves as one).
+        let room = true;
+        for (let port = 0; port < PORTS && room; port++) {
+          if (!(mask & (1 << port))) continue;
+          room = this.destination(pe, port, color).hasRoom();
+        }
+        if (!room) {
+          this.counters.backPressureCycles++;
+          continue;
+        }
+        const value = q.pop();
+        this.queued[pe]!--;
+        for (let port = 0; port < PORTS; port++) {
+          if (!(mask & (1 << port))) continue;
+          this.destination(pe, port, color).push(value, t + (port === RAMP ? ramp : hop));
+          if (port === RAMP) this.counters.rampCrossings++;
+          else {
+            this.counters.hops++;
+            this.queued[this.nextPe[pe * 4 + port]!]!++;
+          }
+        }
+        portsUsed |= mask;
+        moved = true;
+      }
+      this.turn[pe] = (this.turn[pe]! + 1) % candidates;
+    }
+    for (let pe = 0; pe < this.pes; pe++) {
+      const program = this.programs[pe];
+      if (program && this.busyUntil[pe]! <= t) {
+        for (const color of program.handles) {
+          const q = this.peIn[pe]![color]!;
+          if (!q.headReady(t)) continue;
+          const value = q.pop();
+          // The task's cycles are known only after it ran: queue its sends, then date them.
+          const before = this.outbox[pe]!.length;
+          this.taskEnd(t);
+          const cycles = program.onWavelet(color, value, ctxOf(pe));
+          if (!(Number.isSafeInteger(cycles) && cycles >= 1)) {
+            throw new Error(`fabric: a task must take a whole number of cycles ≥ 1, got ${cycles}`);
+          }
+          this.outbox[pe]!.dateFrom(before, t + cycles);
+          this.busyUntil[pe] = t + cycles;
+          this.lastEvent = Math.max(this.lastEvent, t + cycles);
+          this.counters.tasks++;
+          this.counters.busyCycles += cycles;
+          moved = true;
+          break;
+        }
+      }
+      // Up the ramp: one wavelet per cycle, in order, when the router's ramp queue has room.
+      const out = this.outbox[pe]!;
+      if (out.length > 0 && out.peek().from <= t) {
+        const next = out.peek();
+        const q = this.routerIn[pe]![RAMP]![next.color]!;
+        if (q.hasRoom()) {
+          q.push(next.value, t + ramp);
+          this.queued[pe]!++;
+          out.shift();
+          this.counters.rampCrossings++;
+          moved = true;
+        } else this.counters.backPressureCycles++;
+      }
+    }
+    return moved;
+  }
+
+  /** The queue a wavelet sent from `pe` on output `port` lands in. */
+  private destination(pe: number, port: number, color: number): WaveletQueue {
+    if (port === RAMP) return this.peIn[pe]![color]!;
+    return this.routerIn[this.nextPe[pe * 4 + port]!]![this.nextPort[pe * 4 + port]!]![color]!;
+  }
+}
