@@ -33,6 +33,8 @@ export const WEST = 3;
 /** Input: from the PE; output: to the PE. */
 export const RAMP = 4;
 const PORTS = 5;
+/** The queue into a PE, beside its router's five input ports. */
+const PE_IN = 5;
 
 export interface FabricParams {
   readonly rows: number;
@@ -77,78 +79,50 @@ export interface FabricCounters {
   backPressureCycles: number;
 }
 
-/** Wavelets a PE has queued to send up its ramp, in order, each from a cycle on. */
+/** Wavelets a PE has queued to send up its ramp, in order, each from a cycle on (parallel arrays). */
 class Outbox {
-  private readonly items: { color: number; value: number; from: number }[] = [];
+  private readonly colors: number[] = [];
+  private readonly values: number[] = [];
+  private readonly froms: number[] = [];
   private head = 0;
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.colors.length - this.head;
   }
 
   push(color: number, value: number, from: number): void {
-    this.items.push({ color, value, from });
+    this.colors.push(color);
+    this.values.push(value);
+    this.froms.push(from);
   }
 
-  peek(): { color: number; value: number; from: number } {
-    return this.items[this.head]!;
+  /** The next wavelet's color, value and first cycle. */
+  color(): number {
+    return this.colors[this.head]!;
   }
 
-  /** Sets `from` of the wavelets queued at positions ≥ `start` (of those not yet sent). */
+  value(): number {
+    return this.values[this.head]!;
+  }
+
+  from(): number {
+    return this.froms[this.head]!;
+  }
+
+  /** Sets the first cycle of the wavelets queued at positions ≥ `start` (of those not yet sent). */
   dateFrom(start: number, from: number): void {
-    for (let i = this.head + start; i < this.items.length; i++) this.items[i]!.from = from;
+    for (let i = this.head + start; i < this.froms.length; i++) this.froms[i] = from;
   }
 
   shift(): void {
     this.head++;
     // Drop the sent prefix now and then, so a long-running source does not keep it all.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items.splice(0, this.head);
+    if (this.head > 1024 && this.head * 2 > this.colors.length) {
+      this.colors.splice(0, this.head);
+      this.values.splice(0, this.head);
+      this.froms.splice(0, this.head);
       this.head = 0;
     }
-  }
-}
-
-/**
- * A queue of wavelets, each with the cycle from which it can be taken. Slots are reserved at
- * send time (credit-based), so a queue never holds more than its depth.
- */
-class WaveletQueue {
-  private readonly values: Float64Array;
-  private readonly ready: Float64Array;
-  private head = 0;
-  size = 0;
-
-  constructor(readonly depth: number) {
-    this.values = new Float64Array(depth);
-    this.ready = new Float64Array(depth);
-  }
-
-  hasRoom(): boolean {
-    return this.size < this.depth;
-  }
-
-  push(value: number, readyCycle: number): void {
-    const at = (this.head + this.size) % this.depth;
-    this.values[at] = value;
-    this.ready[at] = readyCycle;
-    this.size++;
-  }
-
-  /** Whether the oldest wavelet has arrived by `cycle`. */
-  headReady(cycle: number): boolean {
-    return this.size > 0 && this.ready[this.head]! <= cycle;
-  }
-
-  peek(): number {
-    return this.values[this.head]!;
-  }
-
-  pop(): number {
-    const v = this.values[this.head]!;
-    this.head = (this.head + 1) % this.depth;
-    this.size--;
-    return v;
   }
 }
 
@@ -179,10 +153,16 @@ export class Fabric {
     busyCycles: 0,
     backPressureCycles: 0,
   };
-  /** Router input queues: [pe][inPort][color]. */
-  private readonly routerIn: WaveletQueue[][][];
-  /** Queues into each PE, by color. */
-  private readonly peIn: WaveletQueue[][];
+  /**
+   * Every queue in flat typed arrays (the JIT keeps these loops free of objects): queue
+   * (pe, port, color) for the router's five input ports, port 5 for the queue into the PE. A
+   * queue is a ring of `queueDepth` slots holding a value and the cycle it can be taken from;
+   * slots are reserved when a wavelet is sent (credits), so a queue never overflows.
+   */
+  private readonly qHead: Int32Array;
+  private readonly qSize: Int32Array;
+  private readonly qValue: Float64Array;
+  private readonly qReady: Float64Array;
   /** Routes: output-port bit mask by (pe, color, inPort); 0 = not routed. */
   private readonly routes: Uint8Array;
   private readonly programs: (PeProgram | undefined)[];
@@ -217,9 +197,11 @@ export class Fabric {
         throw new Error(`fabric: ${name} must be a whole number ≥ 1, got ${v}`);
     }
     this.pes = rows * cols;
-    const queues = () => Array.from({ length: colors }, () => new WaveletQueue(queueDepth));
-    this.routerIn = Array.from({ length: this.pes }, () => Array.from({ length: PORTS }, queues));
-    this.peIn = Array.from({ length: this.pes }, queues);
+    const queueCount = this.pes * (PORTS + 1) * colors;
+    this.qHead = new Int32Array(queueCount);
+    this.qSize = new Int32Array(queueCount);
+    this.qValue = new Float64Array(queueCount * queueDepth);
+    this.qReady = new Float64Array(queueCount * queueDepth);
     this.routes = new Uint8Array(this.pes * colors * PORTS);
     this.programs = new Array(this.pes).fill(undefined);
     this.outbox = Array.from({ length: this.pes }, () => new Outbox());
@@ -236,6 +218,33 @@ export class Fabric {
       }
     }
     this.queued = new Uint32Array(this.pes);
+  }
+
+  /** The queue of (pe, port, color); port PE_IN is the queue into the PE. */
+  private queue(pe: number, port: number, color: number): number {
+    return (pe * (PORTS + 1) + port) * this.params.colors + color;
+  }
+
+  private push(q: number, value: number, readyCycle: number): void {
+    const depth = this.params.queueDepth;
+    const at = q * depth + ((this.qHead[q]! + this.qSize[q]!) % depth);
+    this.qValue[at] = value;
+    this.qReady[at] = readyCycle;
+    this.qSize[q]!++;
+  }
+
+  /** Whether the oldest wavelet of queue `q` has arrived by cycle `t`. */
+  private headReady(q: number, t: number): boolean {
+    return this.qSize[q]! > 0 && this.qReady[q * this.params.queueDepth + this.qHead[q]!]! <= t;
+  }
+
+  private pop(q: number): number {
+    const depth = this.params.queueDepth;
+    const head = this.qHead[q]!;
+    const value = this.qValue[q * depth + head]!;
+    this.qHead[q] = head + 1 === depth ? 0 : head + 1;
+    this.qSize[q]!--;
+    return value;
   }
 
   /** PE index of (row, col). */
@@ -263,14 +272,16 @@ export class Fabric {
   run(maxCycles = 1e9): number {
     // What a task sends leaves once the task has finished (`from`), in the order it was queued.
     let from = 0;
-    const ctxOf = (pe: number): TaskContext => ({
-      send: (color, value) => {
+    // One context per PE, made once: a task's sends go to its PE's outbox.
+    const contexts: TaskContext[] = Array.from({ length: this.pes }, (_, pe) => ({
+      send: (color: number, value: number) => {
         if (!Number.isSafeInteger(color) || color < 0 || color >= this.params.colors) {
           throw new Error(`fabric: PE ${pe} sends on color ${color}, outside 0…${this.params.colors - 1}`);
         }
         this.outbox[pe]!.push(color, value, from);
       },
-    });
+    }));
+    const ctxOf = (pe: number): TaskContext => contexts[pe]!;
     this.taskEnd = (cycle) => {
       from = cycle;
     };
@@ -290,14 +301,16 @@ export class Fabric {
     for (let pe = 0; pe < this.pes; pe++) {
       if (this.outbox[pe]!.length > 0 || this.busyUntil[pe]! > this.cycle) return false;
       if (this.queued[pe]! > 0) return false;
-      for (const q of this.peIn[pe]!) if (q.size > 0) return false;
+      for (let color = 0; color < this.params.colors; color++) {
+        if (this.qSize[this.queue(pe, PE_IN, color)]! > 0) return false;
+      }
     }
     return true;
   }
 
   /** One cycle: routers forward, then PEs run tasks and send. Returns whether anything moved. */
   private step(ctxOf: (pe: number) => TaskContext): boolean {
-    const { colors, hopLatencyCycles: hop, rampLatencyCycles: ramp } = this.params;
+    const { colors, hopLatencyCycles: hop, rampLatencyCycles: ramp, queueDepth: depth } = this.params;
     const t = this.cycle;
     let moved = false;
     for (let pe = 0; pe < this.pes; pe++) {
@@ -309,8 +322,8 @@ export class Fabric {
         const slot = (this.turn[pe]! + k) % candidates;
         const inPort = Math.floor(slot / colors);
         const color = slot % colors;
-        const q = this.routerIn[pe]![inPort]![color]!;
-        if (!q.headReady(t)) continue;
+        const q = this.queue(pe, inPort, color);
+        if (!this.headReady(q, t)) continue;
         const mask = this.routes[(pe * colors + color) * PORTS + inPort]!;
         if (mask === 0)
           throw new Error(`fabric: PE ${pe} has no route for color ${color} from port ${inPort}`);
@@ -318,18 +331,17 @@ export class Fabric {
         // Every destination must have room (multicast moves as one).
         let room = true;
         for (let port = 0; port < PORTS && room; port++) {
-          if (!(mask & (1 << port))) continue;
-          room = this.destination(pe, port, color).hasRoom();
+          if (mask & (1 << port)) room = this.qSize[this.destination(pe, port, color)]! < depth;
         }
         if (!room) {
           this.counters.backPressureCycles++;
           continue;
         }
-        const value = q.pop();
+        const value = this.pop(q);
         this.queued[pe]!--;
         for (let port = 0; port < PORTS; port++) {
           if (!(mask & (1 << port))) continue;
-          this.destination(pe, port, color).push(value, t + (port === RAMP ? ramp : hop));
+          this.push(this.destination(pe, port, color), value, t + (port === RAMP ? ramp : hop));
           if (port === RAMP) this.counters.rampCrossings++;
           else {
             this.counters.hops++;
@@ -345,9 +357,9 @@ export class Fabric {
       const program = this.programs[pe];
       if (program && this.busyUntil[pe]! <= t) {
         for (const color of program.handles) {
-          const q = this.peIn[pe]![color]!;
-          if (!q.headReady(t)) continue;
-          const value = q.pop();
+          const q = this.queue(pe, PE_IN, color);
+          if (!this.headReady(q, t)) continue;
+          const value = this.pop(q);
           // The task's cycles are known only after it ran: queue its sends, then date them.
           const before = this.outbox[pe]!.length;
           this.taskEnd(t);
@@ -366,11 +378,10 @@ export class Fabric {
       }
       // Up the ramp: one wavelet per cycle, in order, when the router's ramp queue has room.
       const out = this.outbox[pe]!;
-      if (out.length > 0 && out.peek().from <= t) {
-        const next = out.peek();
-        const q = this.routerIn[pe]![RAMP]![next.color]!;
-        if (q.hasRoom()) {
-          q.push(next.value, t + ramp);
+      if (out.length > 0 && out.from() <= t) {
+        const q = this.queue(pe, RAMP, out.color());
+        if (this.qSize[q]! < depth) {
+          this.push(q, out.value(), t + ramp);
           this.queued[pe]!++;
           out.shift();
           this.counters.rampCrossings++;
@@ -382,8 +393,8 @@ export class Fabric {
   }
 
   /** The queue a wavelet sent from `pe` on output `port` lands in. */
-  private destination(pe: number, port: number, color: number): WaveletQueue {
-    if (port === RAMP) return this.peIn[pe]![color]!;
-    return this.routerIn[this.nextPe[pe * 4 + port]!]![this.nextPort[pe * 4 + port]!]![color]!;
+  private destination(pe: number, port: number, color: number): number {
+    if (port === RAMP) return this.queue(pe, PE_IN, color);
+    return this.queue(this.nextPe[pe * 4 + port]!, this.nextPort[pe * 4 + port]!, color);
   }
 }
