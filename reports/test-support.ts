@@ -107,6 +107,27 @@ function step(
       clusterCycles: 0,
       fixedCycles: 0.6 * c.cycles.bubble,
     },
+    // Each op once per micro-batch (two of them), the optimizer's bubble as the step boundary.
+    timeline: {
+      programs: [
+        {
+          count: 2,
+          nodes: byOpKind
+            .filter(([kind]) => kind !== 'optimizer')
+            .map(([kind, counters]) => ({
+              id: `op.${kind.replace(/ /g, '-')}`,
+              op: kind === 'attention' ? 'attn-scores' : 'linear',
+              pass: 'forward',
+              layer: kind === 'linear forward' ? 0 : null,
+              kind,
+              cycles: Object.values(counters.cycles).reduce((a, b) => a + b, 0) / 2,
+            })),
+          spillCycles: 0,
+        },
+      ],
+      recompute: false,
+      boundaryCycles: c.cycles.bubble,
+    },
     drawMs: 12.5,
     simulateMs: 40,
   };

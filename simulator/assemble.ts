@@ -60,6 +60,33 @@ export interface NodeResult {
   readonly counters: Counters;
 }
 
+/** One op's run within a micro-batch, for the step's timeline. */
+export interface TimelineNode {
+  readonly id: string;
+  readonly op: string;
+  readonly pass: string;
+  readonly layer: number | null;
+  readonly kind: OpKind;
+  /** Cycles of one run of the node in this micro-batch program. */
+  readonly cycles: number;
+}
+
+/**
+ * The step in the order it runs (reports/trace.ts draws it): each micro-batch program's nodes,
+ * repeated `count` times; under recompute each block's forward runs again before its backward;
+ * the spill traffic of a micro-batch; the step boundary last. Its cycles sum to the step's.
+ */
+export interface StepTimeline {
+  readonly programs: readonly {
+    readonly count: number;
+    readonly nodes: readonly TimelineNode[];
+    /** The spill policy's activation traffic of one micro-batch (0 if none). */
+    readonly spillCycles: number;
+  }[];
+  readonly recompute: boolean;
+  readonly boundaryCycles: number;
+}
+
 export interface StepResult {
   /** Counters of one optimizer step. */
   readonly counters: Counters;
@@ -73,6 +100,7 @@ export interface StepResult {
   readonly activeCols: number;
   /** What the step boundary cost, part by part (charged to `bubble` of the optimizer). */
   readonly boundary: StepBoundary;
+  readonly timeline: StepTimeline;
   /** Milliseconds the units spent drawing masks and simulating. */
   readonly drawMs: number;
   readonly simulateMs: number;
@@ -124,31 +152,37 @@ export function assembleStep(
     });
   };
 
+  const timelinePrograms: StepTimeline['programs'][number][] = [];
   program.microBatches.forEach((mb, b) => {
     const keys = layout.microBatches[b]!.keys;
+    const timelineNodes: TimelineNode[] = [];
     mb.graph.nodes.forEach((node, i) => {
       const r = byKey.get(keys[i]!);
       if (!r) throw new Error(`no simulation result for ${node.id}`);
       // The optimizer runs once per step, not per micro-batch: the step boundary below.
       if (node.op === 'optimizer') return;
+      const kind = opKindOf(node);
+      const { id, op, pass, layer } = node;
+      timelineNodes.push({ id, op, pass, layer, kind, cycles: totalCycles(r.counters) });
       // Under recompute, each block's forward runs again before its backward.
       const rerun =
         program.activationPolicy === 'recompute' && node.pass === 'forward' && node.layer !== null;
       const times = mb.count * (rerun ? 2 : 1);
-      const kind = opKindOf(node);
       add(kind, r.counters, times);
       addNode(node, kind, r.counters, times);
       for (let row = 0; row < rowBusy.length; row++) rowBusy[row] = rowBusy[row]! + times * r.rowBusy[row]!;
       activeCols = Math.max(activeCols, r.activeCols);
       if (node.op === 'grad-stream-out') lastGradientBytes = r.counters.bytesOut;
     });
+    const spillCycles = mb.spilledBytes > 0 ? (mb.spilledBytes * 8) / ioBitsPerCycle(hw) : 0;
+    timelinePrograms.push({ count: mb.count, nodes: timelineNodes, spillCycles });
     if (mb.spilledBytes > 0) {
       // Spilled activations go out after each block's forward and come back before its backward,
       // sharing the wafer I/O with the weight stream.
       const z = zeroCounters();
       const spill = {
         ...z,
-        cycles: { ...z.cycles, io: (mb.spilledBytes * 8) / ioBitsPerCycle(hw) },
+        cycles: { ...z.cycles, io: spillCycles },
         bytesIn: mb.spilledBytes / 2,
         bytesOut: mb.spilledBytes / 2,
       };
@@ -181,6 +215,11 @@ export function assembleStep(
     rowBusy,
     activeCols,
     boundary,
+    timeline: {
+      programs: timelinePrograms,
+      recompute: program.activationPolicy === 'recompute',
+      boundaryCycles: boundaryCycles(boundary),
+    },
     drawMs,
     simulateMs,
   };

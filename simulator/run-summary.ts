@@ -7,7 +7,7 @@ import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import type { ModelConfig } from '../models/model-config.ts';
 import type { SparsitySpec } from '../models/sparsity.ts';
 import { type SparsitySchedule, toWorkloadFile, type Workload } from '../workloads/index.ts';
-import type { NodeResult, OpKind, StepResult } from './assemble.ts';
+import type { NodeResult, OpKind, StepResult, StepTimeline } from './assemble.ts';
 import { addCounters, type Counters, zeroCounters } from './counters.ts';
 import type { PhaseResult, SimulatedStep, WorkloadResult } from './run-workload.ts';
 import type { StepBoundary } from './step-boundary.ts';
@@ -31,6 +31,8 @@ export interface StepSummary {
   readonly activationPolicy: string;
   /** The step boundary's cycles, part by part (their sum is in `bubble`). */
   readonly boundary: StepBoundary;
+  /** The step in the order it runs, op by op (for `run --trace`). */
+  readonly timeline: StepTimeline;
   /** Wall milliseconds the units spent drawing masks and simulating (outside the results proper). */
   readonly drawMs: number;
   readonly simulateMs: number;
@@ -89,6 +91,7 @@ function summarizeStep(s: SimulatedStep): StepSummary {
     microBatches: program.microBatches.map((m) => ({ sequences: m.sequences, count: m.count })),
     activationPolicy: program.activationPolicy,
     boundary: step.boundary,
+    timeline: step.timeline,
     drawMs: step.drawMs,
     simulateMs: step.simulateMs,
   };

@@ -9,6 +9,7 @@ import {
   type Report,
   renderReportJson,
 } from '../../reports/report-json.ts';
+import { buildTrace, checkTracePath, renderTrace, writeTraceFile } from '../../reports/trace.ts';
 import { preloadReportPage, writeReport } from '../../reports/write-report.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
@@ -21,6 +22,7 @@ const FIDELITIES = ['row', 'wavelet'] as const;
 
 interface RunCommandOptions {
   out?: string;
+  trace?: string;
   set?: string[];
   workers?: string;
   fidelity?: string;
@@ -93,6 +95,10 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
     .option('--fidelity <row>', "simulation fidelity: 'row', the only one in this version", 'row')
     .option('--json', 'print only the report JSON on stdout (the files are still written)')
+    .option(
+      '--trace <file>',
+      'also write the simulated steps as a timeline (Chrome trace-event JSON; open it in ui.perfetto.dev)',
+    )
     .action(async (ref: string, options: RunCommandOptions) => {
       // Validate every option before any work, so bad input exits 2 with nothing written.
       const workers = parseWorkers(options.workers);
@@ -100,6 +106,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
       const resolved = resolveRef(ref, options.set);
       const outDir = options.out ?? defaultOutDir(resolved.name);
       checkOutDir(outDir);
+      if (options.trace !== undefined) checkTracePath(options.trace);
       preloadReportPage();
 
       await simulateCancellably(
@@ -114,7 +121,12 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
             outDir: resolve(outDir),
           };
           const report = buildReport(summaries, meta);
+          const trace = options.trace === undefined ? undefined : renderTrace(buildTrace(summaries, meta));
           const written = await writeReport(report, outDir, { signal });
+          if (options.trace !== undefined && trace !== undefined) {
+            writeTraceFile(options.trace, trace);
+            written.push(resolve(options.trace));
+          }
           if (options.json) {
             io.stdout(renderReportJson(report));
             return;
