@@ -55,8 +55,14 @@ export interface TaskContext {
 
 /** A PE's program: data tasks by color, and work it starts with. */
 export interface PeProgram {
-  /** Colors whose arriving wavelets start a task on this PE. */
+  /** Colors whose arriving wavelets start a task on this PE, in priority order. */
   readonly handles: readonly number[];
+  /**
+   * Whether the PE may take the next wavelet of `color` now (default: always). A wavelet that
+   * may not wait stays at the head of its queue, holding back those behind it (an accumulator
+   * not yet free, a partial sum whose own part is not computed yet).
+   */
+  canTake?(color: number): boolean;
   /** Runs the data task of one wavelet; returns the task's cycles (at least 1). */
   onWavelet(color: number, value: number, ctx: TaskContext): number;
   /**
@@ -77,6 +83,8 @@ export interface FabricCounters {
   busyCycles: number;
   /** Cycles in which a port had a wavelet to send but the receiving queue was full. */
   backPressureCycles: number;
+  /** Wavelets that entered the region at its edge. */
+  edgeWavelets: number;
 }
 
 /** Wavelets a PE has queued to send up its ramp, in order, each from a cycle on (parallel arrays). */
@@ -152,6 +160,7 @@ export class Fabric {
     tasks: 0,
     busyCycles: 0,
     backPressureCycles: 0,
+    edgeWavelets: 0,
   };
   /**
    * Every queue in flat typed arrays (the JIT keeps these loops free of objects): queue
@@ -175,6 +184,15 @@ export class Fabric {
   private readonly nextPort: Int8Array;
   /** Wavelets waiting in (or on their way to) each router's input queues: a router with none is skipped. */
   private readonly queued: Uint32Array;
+  /** Streams entering at the region's edge (the wafer I/O), by router input port. */
+  private readonly edges: {
+    readonly q: number;
+    readonly pe: number;
+    readonly values: readonly number[];
+    readonly cyclesPerWavelet: number;
+    next: number;
+    nextCycle: number;
+  }[] = [];
   private cycle = 0;
   /** The cycle after the last movement or the end of the last task. */
   private lastEvent = 0;
@@ -264,6 +282,19 @@ export class Fabric {
     this.routes[(pe * this.params.colors + color) * PORTS + inPort] = mask;
   }
 
+  /**
+   * A stream of wavelets entering `pe`'s router on `port` from outside the region (the wafer I/O
+   * at an edge, or the rest of the wafer): one every `cyclesPerWavelet` cycles (fractional rates
+   * average out), from cycle 0, each when the port's queue has room.
+   */
+  inject(pe: number, port: number, color: number, values: readonly number[], cyclesPerWavelet = 1): void {
+    if (port === RAMP || this.nextPe[pe * 4 + port] !== -1) {
+      throw new Error(`fabric: PE ${pe} port ${port} is not at the region's edge`);
+    }
+    if (!(cyclesPerWavelet >= 1)) throw new Error(`fabric: a link carries at most one wavelet per cycle`);
+    this.edges.push({ q: this.queue(pe, port, color), pe, values, cyclesPerWavelet, next: 0, nextCycle: 0 });
+  }
+
   load(pe: number, program: PeProgram): void {
     this.programs[pe] = program;
   }
@@ -298,6 +329,7 @@ export class Fabric {
 
   /** Nothing queued anywhere, nothing in flight, every PE idle. */
   private idle(): boolean {
+    for (const e of this.edges) if (e.next < e.values.length) return false;
     for (let pe = 0; pe < this.pes; pe++) {
       if (this.outbox[pe]!.length > 0 || this.busyUntil[pe]! > this.cycle) return false;
       if (this.queued[pe]! > 0) return false;
@@ -313,6 +345,19 @@ export class Fabric {
     const { colors, hopLatencyCycles: hop, rampLatencyCycles: ramp, queueDepth: depth } = this.params;
     const t = this.cycle;
     let moved = false;
+    for (const e of this.edges) {
+      if (e.next >= e.values.length || e.nextCycle > t) continue;
+      if (this.qSize[e.q]! >= depth) {
+        this.counters.backPressureCycles++;
+        continue;
+      }
+      this.push(e.q, e.values[e.next++]!, t);
+      this.queued[e.pe]!++;
+      this.counters.edgeWavelets++;
+      // The next one a rate's worth later, but never before the next cycle.
+      e.nextCycle = Math.max(t + 1, e.nextCycle + e.cyclesPerWavelet);
+      moved = true;
+    }
     for (let pe = 0; pe < this.pes; pe++) {
       if (this.queued[pe] === 0) continue;
       // Each output port sends at most one wavelet this cycle.
@@ -359,6 +404,7 @@ export class Fabric {
         for (const color of program.handles) {
           const q = this.queue(pe, PE_IN, color);
           if (!this.headReady(q, t)) continue;
+          if (program.canTake && !program.canTake(color)) continue;
           const value = this.pop(q);
           // The task's cycles are known only after it ran: queue its sends, then date them.
           const before = this.outbox[pe]!.length;
