@@ -61,7 +61,7 @@ const WEIGHTS = 0;
 const PARTIALS = 1;
 
 export function simulateWaveletGemmGroup(g: WaveletGemmInput): WaveletGemmResult {
-  const { rows: R, cols: C, tokensPerPe: T, n: N, counts, buffers: A } = g;
+  const { rows: R, cols: C, tokensPerPe: T, n: N, counts } = g;
   const fabric = new Fabric({
     rows: R,
     cols: C,
