@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { formatDiagnostic, InputError } from '../models/diagnostics.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerCompile } from './commands/compile.ts';
+import { registerCrosscheck } from './commands/crosscheck.ts';
 import { registerFlops } from './commands/flops.ts';
 import { registerGemm } from './commands/gemm.ts';
 import { registerMerge } from './commands/merge.ts';
@@ -51,6 +52,9 @@ export function buildProgram(io: Io, outcome: CommandOutcome = { exitCode: EXIT_
   registerSchema(program, io);
   registerGemm(program, io);
   registerValidate(program, io, (code) => {
+    outcome.exitCode = code;
+  });
+  registerCrosscheck(program, io, (code) => {
     outcome.exitCode = code;
   });
   for (const command of program.commands) {

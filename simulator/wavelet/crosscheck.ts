@@ -1,0 +1,172 @@
+/**
+ * `wafersim crosscheck` (issue 12): the same streamed GEMMs run by both fidelities, the `row`
+ * kernel as the simulator uses it and the `wavelet` program of every PE, their cycles compared
+ * case by case. A case is one row group of R mesh rows × C mesh columns holding K × N weights
+ * (k-slices of ceil(K / R)) over T tokens per PE, at a sparsity and pattern, with a number of
+ * accumulators, its stream either keeping up with the PEs or binding them (I/O-bound).
+ *
+ * The default matrix varies one factor at a time around a centre case; `full` is the whole
+ * product (slow: hundreds of cases). Each case's mask is drawn from a stream named after the case.
+ */
+import type { HardwareConfig } from '../../hardware/hardware-config.ts';
+import { macsPerCycle } from '../../hardware/machine-rates.ts';
+import { randomStream } from '../../models/random-streams.ts';
+import { gemmGroupRowModel, simulateWaveletGemmGroup, type WaveletGemmInput } from './gemm.ts';
+
+export interface CrosscheckCase {
+  readonly rows: number;
+  readonly cols: number;
+  readonly k: number;
+  readonly n: number;
+  readonly tokensPerPe: number;
+  readonly sparsity: number;
+  /** 'unstructured' or 'N:M' along k (e.g. '2:4'). */
+  readonly pattern: string;
+  readonly buffers: number;
+  readonly ioBound: boolean;
+}
+
+export interface CrosscheckResult {
+  readonly name: string;
+  readonly rowCycles: number;
+  readonly waveletCycles: number;
+  /** waveletCycles / rowCycles − 1 (a fraction). */
+  readonly error: number;
+  /** The row kernel with a column's partial sums added one wavelet per cycle, as on the fabric. */
+  readonly rowCyclesWithWaveletAdds: number;
+  readonly errorWithWaveletAdds: number;
+  readonly case: CrosscheckCase;
+}
+
+/** The goal of issue 12: both fidelities within ±2% on every case. */
+export const CROSSCHECK_TOLERANCE = 0.02;
+
+export function caseName(c: CrosscheckCase): string {
+  return (
+    `${c.rows}x${c.cols} mesh, K=${c.k} N=${c.n}, ${c.tokensPerPe} tok/PE, ${Math.round(c.sparsity * 100)}% ` +
+    `${c.pattern}, ${c.buffers} acc, ${c.ioBound ? 'I/O-bound' : 'compute-bound'}`
+  );
+}
+
+const CENTRE: CrosscheckCase = {
+  rows: 8,
+  cols: 8,
+  k: 256,
+  n: 128,
+  tokensPerPe: 16,
+  sparsity: 0.75,
+  pattern: 'unstructured',
+  buffers: 2,
+  ioBound: false,
+};
+
+const FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F][] } = {
+  rows: [4, 8, 16],
+  cols: [4, 8, 16],
+  k: [64, 256, 1024],
+  n: [64, 128, 256],
+  tokensPerPe: [1, 16, 64, 256],
+  sparsity: [0, 0.5, 0.75, 0.9, 0.95],
+  pattern: ['unstructured', '2:4', '1:4'],
+  buffers: [1, 2, 4],
+  ioBound: [false, true],
+};
+
+/** The centre case and every factor varied alone (the default), or the whole product. */
+export function crosscheckCases(full = false): CrosscheckCase[] {
+  if (!full) {
+    const out = [CENTRE];
+    for (const key of Object.keys(FACTORS) as (keyof CrosscheckCase)[]) {
+      for (const value of FACTORS[key]) {
+        if (value === CENTRE[key]) continue;
+        const c = { ...CENTRE, [key]: value };
+        // An N:M pattern fixes the sparsity (2:4 is 50%, 1:4 is 75%).
+        out.push(c.pattern === 'unstructured' ? c : { ...c, sparsity: nmSparsity(c.pattern) });
+      }
+    }
+    return out;
+  }
+  let cases: CrosscheckCase[] = [{ ...CENTRE }];
+  for (const key of Object.keys(FACTORS) as (keyof CrosscheckCase)[]) {
+    cases = cases.flatMap((c) => FACTORS[key].map((value) => ({ ...c, [key]: value })));
+  }
+  const seen = new Set<string>();
+  return cases
+    .map((c) => (c.pattern === 'unstructured' ? c : { ...c, sparsity: nmSparsity(c.pattern) }))
+    .filter((c) => {
+      const name = caseName(c);
+      if (seen.has(name)) return false;
+      seen.add(name);
+      return true;
+    });
+}
+
+function nmSparsity(pattern: string): number {
+  const [n, m] = pattern.split(':').map(Number) as [number, number];
+  return 1 - n / m;
+}
+
+/** The case's counts per (row, column): row r holds k-slice r of the K inputs. */
+function caseCounts(c: CrosscheckCase): Uint32Array {
+  const kSlice = Math.ceil(c.k / c.rows);
+  const counts = new Uint32Array(c.rows * c.n);
+  const rng = randomStream(0, 'crosscheck', caseName(c));
+  const unit = () => (rng.next() >>> 0) / 2 ** 32;
+  for (let j = 0; j < c.n; j++) {
+    if (c.pattern === 'unstructured') {
+      for (let k = 0; k < c.k; k++) if (unit() >= c.sparsity) counts[Math.floor(k / kSlice) * c.n + j]!++;
+      continue;
+    }
+    // N of every M consecutive inputs kept, the N chosen uniformly within the group.
+    const [keep, group] = c.pattern.split(':').map(Number) as [number, number];
+    for (let k0 = 0; k0 < c.k; k0 += group) {
+      const size = Math.min(group, c.k - k0);
+      const picks = new Set<number>();
+      while (picks.size < Math.min(keep, size)) picks.add(Math.floor(unit() * size));
+      for (const p of picks) counts[Math.floor((k0 + p) / kSlice) * c.n + j]!++;
+    }
+  }
+  return counts;
+}
+
+/** Runs one case on both fidelities with the machine's latencies, SIMD width and task overhead. */
+export function runCrosscheckCase(hw: HardwareConfig, c: CrosscheckCase): CrosscheckResult {
+  const macCycles = Math.ceil(c.tokensPerPe / macsPerCycle(hw));
+  const perWeight = macCycles + hw.taskOverheadCycles;
+  const input: WaveletGemmInput = {
+    rows: c.rows,
+    cols: c.cols,
+    tokensPerPe: c.tokensPerPe,
+    counts: caseCounts(c),
+    n: c.n,
+    macCycles,
+    overheadCycles: hw.taskOverheadCycles,
+    buffers: c.buffers,
+    hopLatencyCycles: hw.hopLatencyCycles,
+    rampLatencyCycles: hw.rampLatencyCycles,
+    // Deep enough for a link's round trip, so the queues themselves never bind.
+    queueDepth: 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2,
+    // I/O-bound: each row's weights arrive at half the rate its PEs could use them.
+    cyclesPerWeight: c.ioBound ? 2 * perWeight : 1,
+  };
+  const waveletCycles = simulateWaveletGemmGroup(input).cycles;
+  const rowCycles = gemmGroupRowModel(input);
+  const rowCyclesWithWaveletAdds = gemmGroupRowModel(input, c.tokensPerPe);
+  return {
+    name: caseName(c),
+    rowCycles,
+    waveletCycles,
+    error: waveletCycles / rowCycles - 1,
+    rowCyclesWithWaveletAdds,
+    errorWithWaveletAdds: waveletCycles / rowCyclesWithWaveletAdds - 1,
+    case: c,
+  };
+}
+
+/** The largest |error| of the cases. */
+export function worstCrosscheckError(
+  results: readonly CrosscheckResult[],
+  key: 'error' | 'errorWithWaveletAdds' = 'error',
+): number {
+  return results.reduce((worst, r) => (Math.abs(r[key]) > Math.abs(worst) ? r[key] : worst), 0);
+}

@@ -1,0 +1,51 @@
+/**
+ * `wafersim crosscheck`: the DESIGN §9 JSON (`{ cases: [{ name, rowCycles, waveletCycles, error }],
+ * worstError }`, error = wavelet / row − 1), the exit code against the ±2% goal, and the finding it
+ * reports today: the row kernel's vector add of a column's partial sums is what separates the two
+ * fidelities (with the fabric's one-wavelet-per-cycle adds they agree within a few percent).
+ */
+import { describe, expect, it } from 'vitest';
+import { runMain } from './run-cli.ts';
+
+interface CaseJson {
+  name: string;
+  rowCycles: number;
+  waveletCycles: number;
+  error: number;
+  rowCyclesWithWaveletAdds: number;
+  errorWithWaveletAdds: number;
+}
+
+describe('wafersim crosscheck', () => {
+  it('--json: every case with both fidelities’ cycles and their error, the worst, and exit 1 beyond ±2%', async () => {
+    const r = await runMain(['crosscheck', '--json']);
+    const out = JSON.parse(r.stdout) as {
+      cases: CaseJson[];
+      worstError: number;
+      worstErrorWithWaveletAdds: number;
+      tolerance: number;
+    };
+    expect(out.tolerance).toBe(0.02);
+    expect(out.cases.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(out.cases.map((c) => c.name)).size).toBe(out.cases.length);
+    for (const c of out.cases) {
+      expect(c.error).toBeCloseTo(c.waveletCycles / c.rowCycles - 1, 12);
+      expect(c.errorWithWaveletAdds).toBeCloseTo(c.waveletCycles / c.rowCyclesWithWaveletAdds - 1, 12);
+      // The fabric's adds never make the row kernel slower than its own vector add does.
+      expect(c.rowCyclesWithWaveletAdds).toBeGreaterThanOrEqual(c.rowCycles);
+      // With the fabric's adds the fidelities agree within a few percent on every case (the rest:
+      // an I/O-bound stream's order, the last columns of very sparse masks).
+      expect(Math.abs(c.errorWithWaveletAdds)).toBeLessThan(0.05);
+    }
+    const worst = out.cases.reduce((w, c) => (Math.abs(c.error) > Math.abs(w) ? c.error : w), 0);
+    expect(out.worstError).toBe(worst);
+    expect(r.code).toBe(Math.abs(out.worstError) > 0.02 ? 1 : 0);
+  }, 120_000);
+
+  it('prints a table with the worst error against the goal', async () => {
+    const r = await runMain(['crosscheck']);
+    expect(r.stdout).toMatch(/^Streamed GEMM of one row group on cs2/);
+    expect(r.stdout).toMatch(/worst error [+-]\d+\.\d+% \(goal ±2%\)/);
+    expect(r.stderr).toBe('');
+  }, 120_000);
+});
