@@ -164,6 +164,13 @@ describe('the fabric refuses what it cannot simulate', () => {
       start: (ctx) => ctx.send(0, 1),
     });
     expect(() => loop.run(500)).toThrow(/still running after 500 cycles/);
+    // A wavelet no program will ever take: reported at once, not after a billion empty cycles.
+    const stuck = make();
+    stuck.route(0, 0, RAMP, [EAST]);
+    stuck.route(1, 0, WEST, [RAMP]);
+    stuck.load(0, { handles: [], onWavelet: () => 1, start: (ctx) => ctx.send(0, 1) });
+    stuck.load(1, { handles: [0], canTake: () => false, onWavelet: () => 1 });
+    expect(() => stuck.run()).toThrow(/deadlock at cycle \d+/);
   });
 
   it('runs are deterministic: the same program gives the same cycles and counters', () => {

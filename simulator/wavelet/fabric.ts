@@ -323,8 +323,40 @@ export class Fabric {
       const active = this.step(ctxOf);
       if (active) this.lastEvent = Math.max(this.lastEvent, this.cycle + 1);
       else if (this.idle()) return this.lastEvent;
+      else {
+        // Nothing moved: nothing will until the next task ends or the next wavelet arrives, so
+        // skip the cycles between (long AXPY tasks leave the fabric quiet for many cycles).
+        const next = this.nextEvent();
+        if (next === Number.POSITIVE_INFINITY) {
+          throw new Error(
+            `fabric: deadlock at cycle ${this.cycle}: wavelets wait and nothing is in flight or running ` +
+              '(a program that never takes them, or a cycle of full queues)',
+          );
+        }
+        if (next > this.cycle + 1) this.cycle = Math.min(next, maxCycles) - 1;
+      }
     }
     throw new Error(`fabric: still running after ${maxCycles} cycles (a deadlock?)`);
+  }
+
+  /** The earliest cycle after this one at which a task ends, a wavelet arrives or is due to leave. */
+  private nextEvent(): number {
+    const t = this.cycle;
+    const depth = this.params.queueDepth;
+    let next = Number.POSITIVE_INFINITY;
+    const consider = (cycle: number) => {
+      if (cycle > t && cycle < next) next = cycle;
+    };
+    for (let pe = 0; pe < this.pes; pe++) {
+      consider(this.busyUntil[pe]!);
+      const out = this.outbox[pe]!;
+      if (out.length > 0) consider(out.from());
+    }
+    for (let q = 0; q < this.qSize.length; q++) {
+      if (this.qSize[q]! > 0) consider(this.qReady[q * depth + this.qHead[q]!]!);
+    }
+    for (const e of this.edges) if (e.next < e.values.length) consider(e.nextCycle);
+    return next;
   }
 
   /** Nothing queued anywhere, nothing in flight, every PE idle. */
