@@ -6,13 +6,15 @@
 import type { MatmulTiling } from '../compiler/place/placed-program.ts';
 import { chooseMatmulTiling, type MatmulProblem } from '../compiler/place/tile-matmul.ts';
 import type { HardwareConfig } from '../hardware/hardware-config.ts';
+import { macsPerCycle } from '../hardware/machine-rates.ts';
 import { inputError } from '../models/diagnostics.ts';
 import { drawMaskTilings } from '../models/masks/multi-tiling.ts';
 import { randomStream } from '../models/random-streams.ts';
 import { parsePattern } from '../models/sparsity.ts';
-import { type Counters, totalCycles } from './counters.ts';
+import { type Counters, totalCycles, zeroCycles } from './counters.ts';
 import { denseRowCounts } from './engine/mask-counts.ts';
-import { simulateMatmul } from './engine/simulate-node.ts';
+import { rowKernelParams, simulateMatmul } from './engine/simulate-node.ts';
+import { simulateWaveletGemmGroup } from './wavelet/gemm.ts';
 
 /**
  * Tokens on the wafer for the calibration GEMM: 88 sequences × 2,048, the micro-batch the Model
@@ -30,6 +32,12 @@ export interface GemmInput {
   readonly hardware: HardwareConfig;
   readonly pattern?: string;
   readonly seed?: number;
+  /**
+   * `row` (default) or `wavelet`: every row group simulated PE by PE on the fabric
+   * (simulator/wavelet/gemm.ts). The wavelet cycles replace the row kernel's; the work counters
+   * (MACs, bytes) are the same, and the cycles are not split by cause (all under `compute`).
+   */
+  readonly fidelity?: 'row' | 'wavelet';
 }
 
 export interface GemmRun {
@@ -71,13 +79,13 @@ export function simulateGemm(input: GemmInput): GemmResult {
   if (!pattern) throw inputError('invalid-value', 'pattern', `unknown pattern '${input.pattern}'`);
   const problem = { kernel: 'streamed-gemm' as const, m, k, n, transposed: false, fromIo: true };
 
+  const wavelet = input.fidelity === 'wavelet';
   const denseTiling = place(hw, { ...problem, density: 1 });
-  const denseNode = simulateMatmul(hw, denseTiling, denseRowCounts(k, denseTiling.kSlice));
-  const dense = {
-    tiling: denseTiling,
-    cycles: totalCycles(denseNode.counters),
-    counters: denseNode.counters,
-  };
+  const denseCounts = denseRowCounts(k, denseTiling.kSlice);
+  const denseNode = simulateMatmul(hw, denseTiling, denseCounts);
+  const dense = wavelet
+    ? waveletRun(hw, denseTiling, denseNode.counters, (s) => denseCounts.perRow[s]!)
+    : { tiling: denseTiling, cycles: totalCycles(denseNode.counters), counters: denseNode.counters };
   if (sparsity === 0) return { m, k, n, sparsity, nonZeros: k * n, dense, sparse: dense };
   const sparseTiling = place(hw, { ...problem, density });
   const rng = randomStream(input.seed ?? 0, 'mask', 'gemm');
@@ -102,13 +110,73 @@ export function simulateGemm(input: GemmInput): GemmResult {
     );
   }
   const sparseNode = simulateMatmul(hw, sparseTiling, counts!);
-  return {
-    m,
-    k,
-    n,
-    sparsity,
-    nonZeros,
-    dense,
-    sparse: { tiling: sparseTiling, cycles: totalCycles(sparseNode.counters), counters: sparseNode.counters },
-  };
+  const sparse = wavelet
+    ? waveletRun(
+        hw,
+        sparseTiling,
+        sparseNode.counters,
+        (slice, col) => counts!.counts[col * counts!.slices + slice]!,
+      )
+    : { tiling: sparseTiling, cycles: totalCycles(sparseNode.counters), counters: sparseNode.counters };
+  return { m, k, n, sparsity, nonZeros, dense, sparse };
+}
+
+/**
+ * Events the wavelet fidelity may simulate for one GEMM: tasks (an AXPY per weight and PE) and
+ * partial-sum wavelets (tokens per PE, per column, per PE). About 10^8 take a minute or two here.
+ */
+export const MAX_WAVELET_EVENTS = 2e8;
+
+/**
+ * Every row group of the GEMM on the wavelet fabric (groups are independent: the slowest sets the
+ * time). `countOf(slice, column)` gives a k-slice's weights in an output column.
+ */
+function waveletRun(
+  hw: HardwareConfig,
+  t: MatmulTiling,
+  rowCounters: Counters,
+  countOf: (slice: number, column: number) => number,
+): GemmRun {
+  const slices = Math.ceil(t.k / t.kSlice);
+  const macCycles = Math.ceil(t.tokensPerPe / macsPerCycle(hw));
+  const events =
+    t.activeCols * t.rowGroups * t.rowsPerGroup * t.colsPerGroup * (t.tokensPerPe + t.kSlice * t.density);
+  if (events > MAX_WAVELET_EVENTS) {
+    throw inputError(
+      'too-large',
+      'fidelity',
+      `too large for the wavelet fidelity: about ${events.toExponential(1)} tasks and wavelets (${t.rowGroups} row groups of ` +
+        `${t.rowsPerGroup} × ${t.activeCols} PEs, ${t.tokensPerPe} tokens per PE, ${t.colsPerGroup} columns each), more than ` +
+        `${MAX_WAVELET_EVENTS.toExponential(0)}; use fewer tokens (--m) or a smaller mesh (--set hardware.meshRows=…, hardware.meshCols=…)`,
+    );
+  }
+  let cycles = 0;
+  for (let g = 0; g < t.rowGroups; g++) {
+    const colStart = g * t.colsPerGroup;
+    const colEnd = Math.min(t.n, colStart + t.colsPerGroup);
+    if (colEnd <= colStart) continue;
+    const n = colEnd - colStart;
+    const counts = new Uint32Array(t.rowsPerGroup * n);
+    for (let r = 0; r < Math.min(slices, t.rowsPerGroup); r++) {
+      for (let j = 0; j < n; j++) counts[r * n + j] = countOf(r, colStart + j);
+    }
+    const run = simulateWaveletGemmGroup({
+      rows: t.rowsPerGroup,
+      cols: t.activeCols,
+      tokensPerPe: t.tokensPerPe,
+      counts,
+      n,
+      macCycles,
+      overheadCycles: hw.taskOverheadCycles,
+      buffers: t.buffers,
+      hopLatencyCycles: hw.hopLatencyCycles,
+      rampLatencyCycles: hw.rampLatencyCycles,
+      queueDepth: 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2,
+      // The group's rows share its I/O: each row's stream gets its part of the row kernel's rate.
+      cyclesPerWeight: Math.max(1, rowKernelParams(hw, t).ioCyclesPerWeight * t.rowsPerGroup),
+    });
+    cycles = Math.max(cycles, run.cycles);
+  }
+  const z = zeroCycles();
+  return { tiling: t, cycles, counters: { ...rowCounters, cycles: { ...z, compute: cycles } } };
 }

@@ -48,4 +48,24 @@ describe('wafersim crosscheck', () => {
     expect(r.stdout).toMatch(/worst error [+-]\d+\.\d+% \(goal ±2%\)/);
     expect(r.stderr).toBe('');
   }, 120_000);
+
+  it('gemm --fidelity wavelet agrees with the row kernel on a small mesh; too large or unknown exits 2', async () => {
+    const args = ['gemm', '--k', '512', '--n', '256', '--m', '1024', '--sparsity', '0.5'];
+    const mesh = ['--set', 'hardware.meshRows=16', '--set', 'hardware.meshCols=16'];
+    const row = JSON.parse((await runMain([...args, ...mesh, '--json'])).stdout);
+    const wavelet = await runMain([...args, ...mesh, '--fidelity', 'wavelet', '--json']);
+    expect(wavelet.code).toBe(0);
+    const w = JSON.parse(wavelet.stdout);
+    expect(Math.abs(w.sparseCycles / row.sparseCycles - 1)).toBeLessThan(0.03);
+    expect(Math.abs(w.denseCycles / row.denseCycles - 1)).toBeLessThan(0.03);
+    expect(w.flopReduction).toBe(row.flopReduction);
+    const big = await runMain(['gemm', '--k', '12288', '--n', '12288', '--fidelity', 'wavelet']);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(
+      /too large for the wavelet fidelity: about .* use fewer tokens \(--m\) or a smaller mesh/,
+    );
+    const unknown = await runMain([...args, '--fidelity', 'cycle']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--fidelity: 'cycle' is not a fidelity; accepted: row, wavelet/);
+  }, 120_000);
 });

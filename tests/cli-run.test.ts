@@ -310,7 +310,7 @@ describe('run: bad input exits 2 with a message, and writes nothing', () => {
     [
       '--fidelity wavelet',
       ['run', 'small.json', '--fidelity', 'wavelet'],
-      /--fidelity: only the 'row' fidelity/,
+      /--fidelity: run simulates whole steps with the 'row' fidelity only in this version; the 'wavelet' fidelity .* runs single GEMMs/,
     ],
     ['--workers -1', ['run', 'small.json', '--workers', '-1'], /--workers: '-1' must be a whole number/],
   ];

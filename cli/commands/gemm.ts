@@ -20,6 +20,7 @@ interface GemmOptions {
   sparsity: string;
   hardware: string;
   set?: string[];
+  fidelity?: string;
   json?: boolean;
 }
 
@@ -44,8 +45,21 @@ export function registerGemm(program: Command, io: Io): void {
       'override a hardware field, repeatable, e.g. --set hardware.fmacsPerCycle=8',
       collect,
     )
+    .option(
+      '--fidelity <row|wavelet>',
+      "'row' (the kernel every command uses) or 'wavelet' (every PE, router and wavelet; small meshes, small --m)",
+      'row',
+    )
     .option('--json', 'print only JSON')
     .action((options: GemmOptions) => {
+      const fidelity = options.fidelity ?? 'row';
+      if (fidelity !== 'row' && fidelity !== 'wavelet') {
+        throw inputError(
+          'invalid-value',
+          '--fidelity',
+          `'${fidelity}' is not a fidelity; accepted: row, wavelet`,
+        );
+      }
       // A GEMM's sides are bounded like a model's widest matrix, its tokens like a global batch.
       const side = MODEL_LIMITS.dFF;
       const k = parsePositiveIntOption('--k', options.k, true, side);
@@ -56,7 +70,7 @@ export function registerGemm(program: Command, io: Io): void {
           : parsePositiveIntOption('--m', options.m, true, MODEL_LIMITS.seqLen * WORKLOAD_LIMITS.sequences);
       const sparsity = parseSparsityOption('--sparsity', options.sparsity);
       const hardware = gemmHardware(options.hardware, options.set ?? []);
-      const result = simulateGemm({ k, n, m, sparsity, hardware });
+      const result = simulateGemm({ k, n, m, sparsity, hardware, fidelity });
       const metrics = deriveGemmMetrics(result);
       assertFiniteNumbers(metrics, 'gemm metrics');
       if (options.json) {
@@ -76,7 +90,9 @@ export function registerGemm(program: Command, io: Io): void {
         `${k} × ${n} GEMM over ${m} tokens on ${hardware.name}, ${formatPercent(sparsity, 0)} sparse\n` +
           `dense:  ${Math.round(metrics.denseCycles)} cycles  ${t(result.dense)}\n` +
           `sparse: ${Math.round(metrics.sparseCycles)} cycles  ${t(result.sparse)}\n\n` +
-          `${formatTable(['cycles by cause', 'dense', 'sparse'], stallRows)}\n\n` +
+          (fidelity === 'wavelet'
+            ? 'wavelet fidelity: every PE, router and wavelet of every row group (cycles not split by cause)\n\n'
+            : `${formatTable(['cycles by cause', 'dense', 'sparse'], stallRows)}\n\n`) +
           `speedup ${formatRatio(metrics.speedup, 3)}, FLOP reduction ${formatRatio(metrics.flopReduction, 3)}, ` +
           `efficiency ${formatPercent(metrics.efficiency)}\n`,
       );

@@ -33,8 +33,9 @@ function checkFidelity(text: string): void {
   if (text === 'row') return;
   const message =
     text === 'wavelet'
-      ? "only the 'row' fidelity exists in this version; the 'wavelet' fidelity (every PE, router and link) is not implemented yet"
-      : `'${text}' is not a fidelity; accepted: ${FIDELITIES.join(', ')} (only 'row' in this version)`;
+      ? "run simulates whole steps with the 'row' fidelity only in this version; the 'wavelet' fidelity (every PE, " +
+        'router and wavelet) runs single GEMMs (wafersim gemm --fidelity wavelet) and the cross-check (wafersim crosscheck)'
+      : `'${text}' is not a fidelity; accepted: ${FIDELITIES.join(', ')} (only 'row' for run in this version)`;
   throw inputError('invalid-value', '--fidelity', message);
 }
 
