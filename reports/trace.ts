@@ -12,6 +12,7 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { inputError } from '../models/diagnostics.ts';
+import type { GemmResult, GemmRun } from '../simulator/gemm.ts';
 import type { StepSummary, WorkloadSummary } from '../simulator/run-summary.ts';
 import { assertFiniteNumbers } from './finite.ts';
 import { outputError } from './output-folder.ts';
@@ -147,6 +148,73 @@ export function buildTrace(
     otherData: {
       generator: `wafersim ${meta.wafersimVersion} (${meta.commit})`,
       timeUnit: 'simulated microseconds: cycles at the clock of each run’s hardware',
+    },
+  };
+}
+
+/**
+ * `gemm --fidelity wavelet --trace FILE`: every PE's data tasks on the fabric, one process for the
+ * sparse GEMM and one for its dense counterpart, one thread per PE of each row group: its AXPYs
+ * (one per weight) and its adds of arriving partial sums, in simulated microseconds.
+ */
+export function buildWaveletGemmTrace(
+  result: GemmResult,
+  clockHz: number,
+  meta: { wafersimVersion: string; commit: string },
+): Trace {
+  const us = (cycles: number) => (cycles / clockHz) * 1e6;
+  const events: TraceEvent[] = [];
+  const dropped: string[] = [];
+  const runs: [string, GemmRun][] = [
+    [`sparse GEMM (${Math.round(result.sparsity * 100)}% sparse), wavelet fidelity`, result.sparse],
+    ['dense GEMM, wavelet fidelity', result.dense],
+  ];
+  runs.forEach(([name, run], i) => {
+    const pid = i + 1;
+    events.push({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name } });
+    events.push({ name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: pid } });
+    const trace = run.trace;
+    if (!trace) return;
+    if (trace.recorder.dropped > 0)
+      dropped.push(`${name}: ${trace.recorder.dropped} tasks after the first ${trace.recorder.limit}`);
+    for (const group of trace.groups) {
+      const named = new Set<number>();
+      for (let i = group.from; i < group.to; i++) {
+        const task = trace.recorder.tasks[i]!;
+        const tid = group.group * group.rows * group.cols + task.pe + 1;
+        if (!named.has(tid)) {
+          named.add(tid);
+          const r = Math.floor(task.pe / group.cols);
+          const c = task.pe % group.cols;
+          events.push({
+            name: 'thread_name',
+            ph: 'M',
+            pid,
+            tid,
+            args: { name: `group ${group.group}, PE (${r}, ${c})` },
+          });
+          events.push({ name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid } });
+        }
+        events.push({
+          name: task.color === 0 ? 'AXPY' : 'add partial sum',
+          cat: task.color === 0 ? 'compute' : 'reduction',
+          ph: 'X',
+          pid,
+          tid,
+          ts: us(task.start),
+          dur: us(task.cycles),
+          args: { cycles: task.cycles, startCycle: task.start },
+        });
+      }
+    }
+  });
+  return {
+    traceEvents: events,
+    displayTimeUnit: 'ms',
+    otherData: {
+      generator: `wafersim ${meta.wafersimVersion} (${meta.commit})`,
+      timeUnit: 'simulated microseconds: cycles at the hardware clock',
+      ...(dropped.length > 0 ? { truncated: `not recorded: ${dropped.join('; ')}` } : {}),
     },
   };
 }

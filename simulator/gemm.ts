@@ -14,6 +14,7 @@ import { parsePattern } from '../models/sparsity.ts';
 import { type Counters, totalCycles, zeroCycles } from './counters.ts';
 import { denseRowCounts } from './engine/mask-counts.ts';
 import { rowKernelParams, simulateMatmul } from './engine/simulate-node.ts';
+import type { TaskRecorder } from './wavelet/fabric.ts';
 import { simulateWaveletGemmGroup } from './wavelet/gemm.ts';
 
 /**
@@ -38,12 +39,25 @@ export interface GemmInput {
    * (MACs, bytes) are the same, and the cycles are not split by cause (all under `compute`).
    */
   readonly fidelity?: 'row' | 'wavelet';
+  /** With the wavelet fidelity: record the PEs' data tasks for a timeline (up to a limit). */
+  readonly trace?: boolean;
 }
+
+/** The data tasks of a wavelet run, group by group (tasks[from, to) are group `group`'s). */
+export interface WaveletTrace {
+  readonly recorder: TaskRecorder;
+  readonly groups: readonly { group: number; rows: number; cols: number; from: number; to: number }[];
+}
+
+/** Tasks a wavelet trace records per run (dense, sparse) before it stops: a file of tens of MB. */
+export const TRACE_TASK_LIMIT = 150_000;
 
 export interface GemmRun {
   readonly tiling: MatmulTiling;
   readonly cycles: number;
   readonly counters: Counters;
+  /** The wavelet fidelity's data tasks, when asked for. */
+  readonly trace?: WaveletTrace;
 }
 
 export interface GemmResult {
@@ -84,7 +98,7 @@ export function simulateGemm(input: GemmInput): GemmResult {
   const denseCounts = denseRowCounts(k, denseTiling.kSlice);
   const denseNode = simulateMatmul(hw, denseTiling, denseCounts);
   const dense = wavelet
-    ? waveletRun(hw, denseTiling, denseNode.counters, (s) => denseCounts.perRow[s]!)
+    ? waveletRun(hw, denseTiling, denseNode.counters, (s) => denseCounts.perRow[s]!, input.trace)
     : { tiling: denseTiling, cycles: totalCycles(denseNode.counters), counters: denseNode.counters };
   if (sparsity === 0) return { m, k, n, sparsity, nonZeros: k * n, dense, sparse: dense };
   const sparseTiling = place(hw, { ...problem, density });
@@ -116,6 +130,7 @@ export function simulateGemm(input: GemmInput): GemmResult {
         sparseTiling,
         sparseNode.counters,
         (slice, col) => counts!.counts[col * counts!.slices + slice]!,
+        input.trace,
       )
     : { tiling: sparseTiling, cycles: totalCycles(sparseNode.counters), counters: sparseNode.counters };
   return { m, k, n, sparsity, nonZeros, dense, sparse };
@@ -136,6 +151,7 @@ function waveletRun(
   t: MatmulTiling,
   rowCounters: Counters,
   countOf: (slice: number, column: number) => number,
+  trace = false,
 ): GemmRun {
   const slices = Math.ceil(t.k / t.kSlice);
   const macCycles = Math.ceil(t.tokensPerPe / macsPerCycle(hw));
@@ -151,6 +167,10 @@ function waveletRun(
     );
   }
   let cycles = 0;
+  const recorder: TaskRecorder | undefined = trace
+    ? { limit: TRACE_TASK_LIMIT, tasks: [], dropped: 0 }
+    : undefined;
+  const groups: WaveletTrace['groups'][number][] = [];
   for (let g = 0; g < t.rowGroups; g++) {
     const colStart = g * t.colsPerGroup;
     const colEnd = Math.min(t.n, colStart + t.colsPerGroup);
@@ -174,9 +194,19 @@ function waveletRun(
       queueDepth: 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2,
       // The group's rows share its I/O: each row's stream gets its part of the row kernel's rate.
       cyclesPerWeight: Math.max(1, rowKernelParams(hw, t).ioCyclesPerWeight * t.rowsPerGroup),
+      ...(recorder ? { recorder } : {}),
     });
+    if (recorder) {
+      const from = groups.at(-1)?.to ?? 0;
+      groups.push({ group: g, rows: t.rowsPerGroup, cols: t.activeCols, from, to: recorder.tasks.length });
+    }
     cycles = Math.max(cycles, run.cycles);
   }
   const z = zeroCycles();
-  return { tiling: t, cycles, counters: { ...rowCounters, cycles: { ...z, compute: cycles } } };
+  return {
+    tiling: t,
+    cycles,
+    counters: { ...rowCounters, cycles: { ...z, compute: cycles } },
+    ...(recorder ? { trace: { recorder, groups } } : {}),
+  };
 }

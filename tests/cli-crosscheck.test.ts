@@ -68,4 +68,48 @@ describe('wafersim crosscheck', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/--fidelity: 'cycle' is not a fidelity; accepted: row, wavelet/);
   }, 120_000);
+
+  it('gemm --fidelity wavelet --trace: each PE runs one task at a time, an AXPY per weight it receives', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'wafersim-gemm-trace-'));
+    try {
+      const file = join(dir, 'trace.json');
+      const args = ['gemm', '--k', '64', '--n', '32', '--m', '64', '--sparsity', '0.5'];
+      const mesh = ['--set', 'hardware.meshRows=4', '--set', 'hardware.meshCols=4'];
+      const r = await runMain([...args, ...mesh, '--fidelity', 'wavelet', '--trace', file, '--json']);
+      expect(r.code).toBe(0);
+      const trace = JSON.parse(readFileSync(file, 'utf8')) as {
+        traceEvents: { ph: string; pid: number; tid: number; name: string; ts: number; dur: number }[];
+        otherData: Record<string, string>;
+      };
+      expect(trace.otherData.truncated).toBeUndefined();
+      const tasks = trace.traceEvents.filter((e) => e.ph === 'X');
+      const byThread = new Map<string, typeof tasks>();
+      for (const t of tasks)
+        byThread.set(`${t.pid}/${t.tid}`, [...(byThread.get(`${t.pid}/${t.tid}`) ?? []), t]);
+      for (const spans of byThread.values()) {
+        const sorted = [...spans].sort((a, b) => a.ts - b.ts);
+        for (let i = 1; i < sorted.length; i++) {
+          expect(sorted[i]!.ts).toBeGreaterThanOrEqual(sorted[i - 1]!.ts + sorted[i - 1]!.dur - 1e-9);
+        }
+      }
+      // The dense GEMM: K = 64 splits evenly over the rows, so every PE holding tokens runs the
+      // same number of AXPYs, one per weight of its k-slice in every output column.
+      const axpysPerPe = new Map<number, number>();
+      for (const t of tasks)
+        if (t.pid === 2 && t.name === 'AXPY') axpysPerPe.set(t.tid, (axpysPerPe.get(t.tid) ?? 0) + 1);
+      expect(new Set(axpysPerPe.values()).size).toBe(1);
+      const perPe = [...axpysPerPe.values()][0]!;
+      expect(perPe % 32).toBe(0); // N = 32 output columns, the k-slice's weights in each
+      const row = await runMain([...args, ...mesh, '--trace', file]);
+      expect(row.code).toBe(2);
+      expect(row.stderr).toMatch(
+        /--trace: a GEMM trace shows the PEs of the wavelet fidelity: add --fidelity wavelet/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { MODEL_LIMITS } from '../../models/model-config.ts';
 import { looksLikePath } from '../../models/read-json.ts';
 import { assertFiniteNumbers } from '../../reports/finite.ts';
 import { deriveGemmMetrics } from '../../reports/gemm-metrics.ts';
+import { buildWaveletGemmTrace, checkTracePath, renderTrace, writeTraceFile } from '../../reports/trace.ts';
 import { STALL_CAUSES } from '../../simulator/counters.ts';
 import { CALIBRATION_TOKENS, simulateGemm } from '../../simulator/gemm.ts';
 import { resolveHardwareField, WORKLOAD_LIMITS } from '../../workloads/index.ts';
@@ -12,6 +13,7 @@ import { checkOverridesApart, parseOverride, targetPath } from '../../workloads/
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, parsePositiveIntOption, parseSparsityOption } from '../options.ts';
+import { buildInfo } from '../version.ts';
 
 interface GemmOptions {
   k: string;
@@ -21,6 +23,7 @@ interface GemmOptions {
   hardware: string;
   set?: string[];
   fidelity?: string;
+  trace?: string;
   json?: boolean;
 }
 
@@ -50,6 +53,10 @@ export function registerGemm(program: Command, io: Io): void {
       "'row' (the kernel every command uses) or 'wavelet' (every PE, router and wavelet; small meshes, small --m)",
       'row',
     )
+    .option(
+      '--trace <file>',
+      "with --fidelity wavelet: every PE's data tasks as a timeline (Chrome trace-event JSON; open it in ui.perfetto.dev)",
+    )
     .option('--json', 'print only JSON')
     .action((options: GemmOptions) => {
       const fidelity = options.fidelity ?? 'row';
@@ -59,6 +66,16 @@ export function registerGemm(program: Command, io: Io): void {
           '--fidelity',
           `'${fidelity}' is not a fidelity; accepted: row, wavelet`,
         );
+      }
+      if (options.trace !== undefined) {
+        if (fidelity !== 'wavelet') {
+          throw inputError(
+            'invalid-value',
+            '--trace',
+            'a GEMM trace shows the PEs of the wavelet fidelity: add --fidelity wavelet',
+          );
+        }
+        checkTracePath(options.trace);
       }
       // A GEMM's sides are bounded like a model's widest matrix, its tokens like a global batch.
       const side = MODEL_LIMITS.dFF;
@@ -70,9 +87,15 @@ export function registerGemm(program: Command, io: Io): void {
           : parsePositiveIntOption('--m', options.m, true, MODEL_LIMITS.seqLen * WORKLOAD_LIMITS.sequences);
       const sparsity = parseSparsityOption('--sparsity', options.sparsity);
       const hardware = gemmHardware(options.hardware, options.set ?? []);
-      const result = simulateGemm({ k, n, m, sparsity, hardware, fidelity });
+      const trace = options.trace;
+      const result = simulateGemm({ k, n, m, sparsity, hardware, fidelity, trace: trace !== undefined });
       const metrics = deriveGemmMetrics(result);
       assertFiniteNumbers(metrics, 'gemm metrics');
+      if (trace !== undefined) {
+        const { version, commit } = buildInfo();
+        const built = buildWaveletGemmTrace(result, hardware.clockHz, { wafersimVersion: version, commit });
+        writeTraceFile(trace, renderTrace(built));
+      }
       if (options.json) {
         io.stdout(`${JSON.stringify(metrics, null, 2)}\n`);
         return;

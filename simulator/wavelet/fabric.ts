@@ -36,6 +36,15 @@ const PORTS = 5;
 /** The queue into a PE, beside its router's five input ports. */
 const PE_IN = 5;
 
+/** Data tasks as they run, for a timeline (`gemm --fidelity wavelet --trace`), up to a limit. */
+export interface TaskRecorder {
+  readonly limit: number;
+  /** (pe, start cycle, cycles, color) of each task, in the order they started. */
+  readonly tasks: { pe: number; start: number; cycles: number; color: number }[];
+  /** Tasks not recorded once the limit was reached. */
+  dropped: number;
+}
+
 export interface FabricParams {
   readonly rows: number;
   readonly cols: number;
@@ -45,6 +54,8 @@ export interface FabricParams {
   readonly rampLatencyCycles: number;
   /** Depth of each (input port, color) queue of a router and of each color's queue into a PE. */
   readonly queueDepth: number;
+  /** Records every data task when given. */
+  readonly recorder?: TaskRecorder;
 }
 
 /** What a PE's handler decides about one wavelet. */
@@ -447,6 +458,11 @@ export class Fabric {
           }
           this.outbox[pe]!.dateFrom(before, t + cycles);
           this.busyUntil[pe] = t + cycles;
+          const recorder = this.params.recorder;
+          if (recorder) {
+            if (recorder.tasks.length < recorder.limit) recorder.tasks.push({ pe, start: t, cycles, color });
+            else recorder.dropped++;
+          }
           this.lastEvent = Math.max(this.lastEvent, t + cycles);
           this.counters.tasks++;
           this.counters.busyCycles += cycles;

@@ -18,7 +18,17 @@
  * `gemmGroupRowModel` runs the `row` fidelity's kernel on the same counts for the cross-check.
  */
 import { createScratch, type RowKernelParams, simulateGemmGroup } from '../engine/row-pipeline.ts';
-import { EAST, Fabric, type FabricCounters, NORTH, type PeProgram, RAMP, SOUTH, WEST } from './fabric.ts';
+import {
+  EAST,
+  Fabric,
+  type FabricCounters,
+  NORTH,
+  type PeProgram,
+  RAMP,
+  SOUTH,
+  type TaskRecorder,
+  WEST,
+} from './fabric.ts';
 
 export interface WaveletGemmInput {
   /** Mesh rows of the group (R) and mesh columns holding tokens (C). */
@@ -36,6 +46,8 @@ export interface WaveletGemmInput {
   readonly hopLatencyCycles: number;
   readonly rampLatencyCycles: number;
   readonly queueDepth: number;
+  /** Records the data tasks (AXPYs on color 0, partial-sum adds on color 1) when given. */
+  readonly recorder?: TaskRecorder;
   /** Cycles per weight of each row's stream at the west edge (default 1: one wavelet per cycle). */
   readonly cyclesPerWeight?: number;
   /**
@@ -69,6 +81,7 @@ export function simulateWaveletGemmGroup(g: WaveletGemmInput): WaveletGemmResult
     hopLatencyCycles: g.hopLatencyCycles,
     rampLatencyCycles: g.rampLatencyCycles,
     queueDepth: g.queueDepth,
+    ...(g.recorder ? { recorder: g.recorder } : {}),
   });
   const axpyCycles = g.macCycles + g.overheadCycles;
   const y = Array.from({ length: C }, () => new Float64Array(g.values ? N * T : 0));
