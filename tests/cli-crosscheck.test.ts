@@ -26,16 +26,19 @@ describe('wafersim crosscheck', () => {
       tolerance: number;
     };
     expect(out.tolerance).toBe(0.02);
-    expect(out.cases.length).toBeGreaterThanOrEqual(20);
+    expect(out.cases.length).toBeGreaterThanOrEqual(40);
+    expect(out.cases.filter((c) => c.name.startsWith('GEMM ')).length).toBe(out.cases.length / 2);
     expect(new Set(out.cases.map((c) => c.name)).size).toBe(out.cases.length);
     for (const c of out.cases) {
       expect(c.error).toBeCloseTo(c.waveletCycles / c.rowCycles - 1, 12);
       expect(c.errorWithWaveletAdds).toBeCloseTo(c.waveletCycles / c.rowCyclesWithWaveletAdds - 1, 12);
       // The fabric's adds never make the row kernel slower than its own vector add does.
       expect(c.rowCyclesWithWaveletAdds).toBeGreaterThanOrEqual(c.rowCycles);
-      // With the fabric's adds the fidelities agree within a few percent on every case (the rest:
-      // an I/O-bound stream's order, the last columns of very sparse masks).
-      expect(Math.abs(c.errorWithWaveletAdds)).toBeLessThan(0.05);
+      if (c.name.startsWith('GEMM ')) {
+        // With the fabric's adds the GEMMs agree within a few percent on every case (the rest: an
+        // I/O-bound stream's order, the last columns of very sparse masks).
+        expect(Math.abs(c.errorWithWaveletAdds)).toBeLessThan(0.05);
+      } else expect(c.rowCyclesWithWaveletAdds).toBe(c.rowCycles);
     }
     const worst = out.cases.reduce((w, c) => (Math.abs(c.error) > Math.abs(w) ? c.error : w), 0);
     expect(out.worstError).toBe(worst);

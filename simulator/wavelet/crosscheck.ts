@@ -1,5 +1,5 @@
 /**
- * `wafersim crosscheck` (issue 12): the same streamed GEMMs run by both fidelities, the `row`
+ * `wafersim crosscheck` (issue 12): the same streamed GEMMs and weight-gradient SDDMMs run by both fidelities, the `row`
  * kernel as the simulator uses it and the `wavelet` program of every PE, their cycles compared
  * case by case. A case is one row group of R mesh rows × C mesh columns holding K × N weights
  * (k-slices of ceil(K / R)) over T tokens per PE, at a sparsity and pattern, with a number of
@@ -12,8 +12,11 @@ import type { HardwareConfig } from '../../hardware/hardware-config.ts';
 import { macsPerCycle } from '../../hardware/machine-rates.ts';
 import { randomStream } from '../../models/random-streams.ts';
 import { gemmGroupRowModel, simulateWaveletGemmGroup, type WaveletGemmInput } from './gemm.ts';
+import { sddmmGroupRowModel, simulateWaveletSddmmGroup, type WaveletSddmmInput } from './sddmm.ts';
 
 export interface CrosscheckCase {
+  /** The streamed GEMM (forward, backward-data) or the SDDMM of the weight gradient. */
+  readonly kernel: 'gemm' | 'sddmm';
   readonly rows: number;
   readonly cols: number;
   readonly k: number;
@@ -32,7 +35,10 @@ export interface CrosscheckResult {
   readonly waveletCycles: number;
   /** waveletCycles / rowCycles − 1 (a fraction). */
   readonly error: number;
-  /** The row kernel with a column's partial sums added one wavelet per cycle, as on the fabric. */
+  /**
+   * GEMM: the row kernel with a column's partial sums added one wavelet per cycle, as on the
+   * fabric. SDDMM: the row kernel as is (it has no such add).
+   */
   readonly rowCyclesWithWaveletAdds: number;
   readonly errorWithWaveletAdds: number;
   readonly case: CrosscheckCase;
@@ -43,12 +49,13 @@ export const CROSSCHECK_TOLERANCE = 0.02;
 
 export function caseName(c: CrosscheckCase): string {
   return (
-    `${c.rows}x${c.cols} mesh, K=${c.k} N=${c.n}, ${c.tokensPerPe} tok/PE, ${Math.round(c.sparsity * 100)}% ` +
+    `${c.kernel.toUpperCase()} ${c.rows}x${c.cols} mesh, K=${c.k} N=${c.n}, ${c.tokensPerPe} tok/PE, ${Math.round(c.sparsity * 100)}% ` +
     `${c.pattern}, ${c.buffers} acc, ${c.ioBound ? 'I/O-bound' : 'compute-bound'}`
   );
 }
 
 const CENTRE: CrosscheckCase = {
+  kernel: 'gemm',
   rows: 8,
   cols: 8,
   k: 256,
@@ -61,6 +68,7 @@ const CENTRE: CrosscheckCase = {
 };
 
 const FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F][] } = {
+  kernel: ['gemm', 'sddmm'],
   rows: [4, 8, 16],
   cols: [4, 8, 16],
   k: [64, 256, 1024],
@@ -75,13 +83,19 @@ const FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F
 /** The centre case and every factor varied alone (the default), or the whole product. */
 export function crosscheckCases(full = false): CrosscheckCase[] {
   if (!full) {
-    const out = [CENTRE];
-    for (const key of Object.keys(FACTORS) as (keyof CrosscheckCase)[]) {
-      for (const value of FACTORS[key]) {
-        if (value === CENTRE[key]) continue;
-        const c = { ...CENTRE, [key]: value };
-        // An N:M pattern fixes the sparsity (2:4 is 50%, 1:4 is 75%).
-        out.push(c.pattern === 'unstructured' ? c : { ...c, sparsity: nmSparsity(c.pattern) });
+    // For each kernel, its centre case and every other factor varied alone.
+    const out: CrosscheckCase[] = [];
+    for (const kernel of FACTORS.kernel) {
+      const centre = { ...CENTRE, kernel };
+      out.push(centre);
+      for (const key of Object.keys(FACTORS) as (keyof CrosscheckCase)[]) {
+        if (key === 'kernel') continue;
+        for (const value of FACTORS[key]) {
+          if (value === centre[key]) continue;
+          const c = { ...centre, [key]: value };
+          // An N:M pattern fixes the sparsity (2:4 is 50%, 1:4 is 75%).
+          out.push(c.pattern === 'unstructured' ? c : { ...c, sparsity: nmSparsity(c.pattern) });
+        }
       }
     }
     return out;
@@ -149,9 +163,21 @@ export function runCrosscheckCase(hw: HardwareConfig, c: CrosscheckCase): Crossc
     // I/O-bound: each row's weights arrive at half the rate its PEs could use them.
     cyclesPerWeight: c.ioBound ? 2 * perWeight : 1,
   };
-  const waveletCycles = simulateWaveletGemmGroup(input).cycles;
-  const rowCycles = gemmGroupRowModel(input);
-  const rowCyclesWithWaveletAdds = gemmGroupRowModel(input, c.tokensPerPe);
+  let waveletCycles: number;
+  let rowCycles: number;
+  let rowCyclesWithWaveletAdds: number;
+  if (c.kernel === 'gemm') {
+    waveletCycles = simulateWaveletGemmGroup(input).cycles;
+    rowCycles = gemmGroupRowModel(input);
+    rowCyclesWithWaveletAdds = gemmGroupRowModel(input, c.tokensPerPe);
+  } else {
+    // The same counts as the mask's non-zeros to compute; the indices stream like the weights.
+    const { cyclesPerWeight, values: _values, ...rest } = input;
+    const sddmm: WaveletSddmmInput = { ...rest, cyclesPerIndex: cyclesPerWeight ?? 1 };
+    waveletCycles = simulateWaveletSddmmGroup(sddmm).cycles;
+    rowCycles = sddmmGroupRowModel(sddmm);
+    rowCyclesWithWaveletAdds = rowCycles;
+  }
   return {
     name: caseName(c),
     rowCycles,
