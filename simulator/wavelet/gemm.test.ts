@@ -9,14 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gemmGroupRowModel, simulateWaveletGemmGroup, type WaveletGemmInput } from './gemm.ts';
-
-function lcg(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return x / 2 ** 32;
-  };
-}
+import { cs2Group, lcg } from './test-support.ts';
 
 interface Case {
   readonly rows: number;
@@ -49,18 +42,7 @@ function problem(c: Case, seed: number) {
   }
   const X = Array.from({ length: C * T }, () => Array.from({ length: K }, () => Math.fround(rnd() * 2 - 1)));
   const input: WaveletGemmInput = {
-    rows: R,
-    cols: C,
-    tokensPerPe: T,
-    counts,
-    n: N,
-    // FP32 accumulation at 2 MACs per cycle (a CS-2 PE), the CS-2's task overhead and latencies.
-    macCycles: Math.ceil(T / 2),
-    overheadCycles: 8,
-    buffers: c.buffers,
-    hopLatencyCycles: 1,
-    rampLatencyCycles: 2,
-    queueDepth: 4,
+    ...cs2Group(c, counts, 4),
     ...(c.cyclesPerWeight === undefined ? {} : { cyclesPerWeight: c.cyclesPerWeight }),
     values: {
       weight: (r, w) => stream[r]![w]!.w,

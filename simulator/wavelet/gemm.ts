@@ -17,37 +17,11 @@
  *
  * `gemmGroupRowModel` runs the `row` fidelity's kernel on the same counts for the cross-check.
  */
-import { createScratch, type RowKernelParams, simulateGemmGroup } from '../engine/row-pipeline.ts';
-import {
-  EAST,
-  Fabric,
-  type FabricCounters,
-  NORTH,
-  type PeProgram,
-  RAMP,
-  SOUTH,
-  type TaskRecorder,
-  WEST,
-} from './fabric.ts';
+import { createScratch, simulateGemmGroup } from '../engine/row-pipeline.ts';
+import { EAST, type FabricCounters, NORTH, type PeProgram, RAMP, SOUTH, WEST } from './fabric.ts';
+import { type GroupShape, groupFabric, rowKernelInput } from './group.ts';
 
-export interface WaveletGemmInput {
-  /** Mesh rows of the group (R) and mesh columns holding tokens (C). */
-  readonly rows: number;
-  readonly cols: number;
-  /** Tokens per PE (T). */
-  readonly tokensPerPe: number;
-  /** Weights in k-slice r of output column j, at counts[r · n + j]. */
-  readonly counts: Uint32Array;
-  /** Output columns (N). */
-  readonly n: number;
-  readonly macCycles: number;
-  readonly overheadCycles: number;
-  readonly buffers: number;
-  readonly hopLatencyCycles: number;
-  readonly rampLatencyCycles: number;
-  readonly queueDepth: number;
-  /** Records the data tasks (AXPYs on color 0, partial-sum adds on color 1) when given. */
-  readonly recorder?: TaskRecorder;
+export interface WaveletGemmInput extends GroupShape {
   /** Cycles per weight of each row's stream at the west edge (default 1: one wavelet per cycle). */
   readonly cyclesPerWeight?: number;
   /**
@@ -74,15 +48,7 @@ const PARTIALS = 1;
 
 export function simulateWaveletGemmGroup(g: WaveletGemmInput): WaveletGemmResult {
   const { rows: R, cols: C, tokensPerPe: T, n: N, counts } = g;
-  const fabric = new Fabric({
-    rows: R,
-    cols: C,
-    colors: 2,
-    hopLatencyCycles: g.hopLatencyCycles,
-    rampLatencyCycles: g.rampLatencyCycles,
-    queueDepth: g.queueDepth,
-    ...(g.recorder ? { recorder: g.recorder } : {}),
-  });
+  const fabric = groupFabric(g, 2);
   const axpyCycles = g.macCycles + g.overheadCycles;
   const y = Array.from({ length: C }, () => new Float64Array(g.values ? N * T : 0));
   for (let r = 0; r < R; r++) {
@@ -211,25 +177,7 @@ function gemmPe(args: {
  * macCycles; the wavelet program adds each arriving wavelet in its own cycle (T).
  */
 export function gemmGroupRowModel(g: WaveletGemmInput, addCycles = g.macCycles): number {
-  const p: RowKernelParams = {
-    rowsPerGroup: g.rows,
-    tokensPerPe: g.tokensPerPe,
-    macCycles: g.macCycles,
-    overheadCycles: g.overheadCycles,
-    addCycles,
-    hopCycles: 2 * g.rampLatencyCycles + 2 * g.hopLatencyCycles,
-    // The kernel's stream delivers a group's weights at this rate; one per cycle is the link's.
-    ioCyclesPerWeight: (g.cyclesPerWeight ?? 1) / g.rows,
-    buffers: g.buffers,
-  };
-  // Column-major, as the kernel reads mask counts: row r of column j at j · rows + r.
-  const counts = new Uint32Array(g.rows * g.n);
-  for (let r = 0; r < g.rows; r++)
-    for (let j = 0; j < g.n; j++) counts[j * g.rows + r] = g.counts[r * g.n + j]!;
-  const timing = simulateGemmGroup(
-    p,
-    { counts, stride: 1, colStep: g.rows, countRows: g.rows, colStart: 0, colEnd: g.n },
-    createScratch(g.rows, g.buffers),
-  );
-  return timing.endCycle;
+  // The kernel's stream delivers a group's weights at this rate; one per cycle is the link's.
+  const { params, counts } = rowKernelInput(g, addCycles, g.cyclesPerWeight ?? 1);
+  return simulateGemmGroup(params, counts, createScratch(g.rows, g.buffers)).endCycle;
 }

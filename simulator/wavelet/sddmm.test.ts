@@ -7,14 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sddmmGroupRowModel, simulateWaveletSddmmGroup, type WaveletSddmmInput } from './sddmm.ts';
-
-function lcg(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return x / 2 ** 32;
-  };
-}
+import { cs2Group, lcg } from './test-support.ts';
 
 interface Case {
   readonly rows: number;
@@ -43,17 +36,7 @@ function problem(c: Case, seed: number) {
   const X = Array.from({ length: C * T }, () => Array.from({ length: K }, () => Math.fround(rnd() * 2 - 1)));
   const dY = Array.from({ length: C * T }, () => Array.from({ length: N }, () => Math.fround(rnd() * 2 - 1)));
   const input: WaveletSddmmInput = {
-    rows: R,
-    cols: C,
-    tokensPerPe: T,
-    counts,
-    n: N,
-    macCycles: Math.ceil(T / 2),
-    overheadCycles: 8,
-    buffers: c.buffers,
-    hopLatencyCycles: 1,
-    rampLatencyCycles: 2,
-    queueDepth: 6,
+    ...cs2Group(c, counts, 6),
     values: {
       dy: (col, t, j) => dY[col * T + t]![j]!,
       x: (r, col, t, i) => X[col * T + t]![r * kSlice + i]!,

@@ -18,35 +18,13 @@
  *
  * `sddmmGroupRowModel` runs the `row` fidelity's kernel on the same counts for the cross-check.
  */
-import { createScratch, type RowKernelParams, simulateSddmmGroup } from '../engine/row-pipeline.ts';
-import {
-  EAST,
-  Fabric,
-  type FabricCounters,
-  NORTH,
-  type PeProgram,
-  RAMP,
-  SOUTH,
-  type TaskRecorder,
-  WEST,
-} from './fabric.ts';
+import { createScratch, simulateSddmmGroup } from '../engine/row-pipeline.ts';
+import { EAST, type FabricCounters, NORTH, type PeProgram, RAMP, SOUTH, WEST } from './fabric.ts';
+import { type GroupShape, groupFabric, rowKernelInput } from './group.ts';
 
-export interface WaveletSddmmInput {
-  readonly rows: number;
-  readonly cols: number;
-  readonly tokensPerPe: number;
-  /** Non-zeros in k-slice r of output column j, at counts[r · n + j]. */
-  readonly counts: Uint32Array;
-  readonly n: number;
-  readonly macCycles: number;
-  readonly overheadCycles: number;
-  readonly buffers: number;
-  readonly hopLatencyCycles: number;
-  readonly rampLatencyCycles: number;
-  readonly queueDepth: number;
+export interface WaveletSddmmInput extends GroupShape {
   /** Cycles per index of each row's stream at the west edge (default 1). */
   readonly cyclesPerIndex?: number;
-  readonly recorder?: TaskRecorder;
   /**
    * Values, for the functional check: dY(c, t, j) of mesh column c's token t, X(r, c, t, i) the
    * i-th input of k-slice r, and `index(r, w)` the k-slice position of row r's w-th non-zero.
@@ -71,15 +49,7 @@ const PARTIALS = 2;
 
 export function simulateWaveletSddmmGroup(g: WaveletSddmmInput): WaveletSddmmResult {
   const { rows: R, cols: C, tokensPerPe: T, n: N, counts } = g;
-  const fabric = new Fabric({
-    rows: R,
-    cols: C,
-    colors: 3,
-    hopLatencyCycles: g.hopLatencyCycles,
-    rampLatencyCycles: g.rampLatencyCycles,
-    queueDepth: g.queueDepth,
-    ...(g.recorder ? { recorder: g.recorder } : {}),
-  });
+  const fabric = groupFabric(g, 3);
   const gradients: Float64Array[] = [];
   for (let r = 0; r < R; r++) {
     const perColumn = Array.from({ length: N }, (_, j) => counts[r * N + j]!);
@@ -195,22 +165,6 @@ function sddmmPe(
  * column broadcast, the dot products and the index stream at `cyclesPerIndex` per row.
  */
 export function sddmmGroupRowModel(g: WaveletSddmmInput): number {
-  const p: RowKernelParams = {
-    rowsPerGroup: g.rows,
-    tokensPerPe: g.tokensPerPe,
-    macCycles: g.macCycles,
-    overheadCycles: g.overheadCycles,
-    addCycles: 0,
-    hopCycles: 2 * g.rampLatencyCycles + 2 * g.hopLatencyCycles,
-    ioCyclesPerWeight: (g.cyclesPerIndex ?? 1) / g.rows,
-    buffers: g.buffers,
-  };
-  const counts = new Uint32Array(g.rows * g.n);
-  for (let r = 0; r < g.rows; r++)
-    for (let j = 0; j < g.n; j++) counts[j * g.rows + r] = g.counts[r * g.n + j]!;
-  return simulateSddmmGroup(
-    p,
-    { counts, stride: 1, colStep: g.rows, countRows: g.rows, colStart: 0, colEnd: g.n },
-    createScratch(g.rows, g.buffers),
-  ).endCycle;
+  const { params, counts } = rowKernelInput(g, 0, g.cyclesPerIndex ?? 1);
+  return simulateSddmmGroup(params, counts, createScratch(g.rows, g.buffers)).endCycle;
 }
