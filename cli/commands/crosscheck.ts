@@ -30,7 +30,7 @@ export function registerCrosscheck(program: Command, io: Io, setExitCode: (code:
     )
     .option(
       '--full',
-      'every combination of the factors (hundreds of cases, minutes) instead of one factor at a time',
+      'every combination of a smaller set of factor values (a few hundred cases, several minutes) instead of one factor at a time',
     )
     .option('--json', 'print only JSON')
     .action((options: { json?: boolean; full?: boolean }) => {
@@ -77,8 +77,7 @@ export function registerCrosscheck(program: Command, io: Io, setExitCode: (code:
           `${formatTable(['case', 'row cycles', 'wavelet cycles', 'error', 'with wavelet adds'], rows)}\n\n` +
           `worst error ${signed(worstError)} (goal ±${formatPercent(CROSSCHECK_TOLERANCE, 0)}); ` +
           `with the row kernel adding each arriving partial sum in its own cycle: ${signed(worstErrorWithWaveletAdds)}\n` +
-          'error = wavelet / row − 1. The row kernel adds a column’s partial sums as one SIMD vector add; on the fabric\n' +
-          'they arrive one wavelet per cycle (docs/design.md §6).\n',
+          'error = wavelet / row − 1; docs/design.md §6 says what separates the fidelities today.\n',
       );
     });
 }

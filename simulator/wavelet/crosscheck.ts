@@ -5,8 +5,8 @@
  * (k-slices of ceil(K / R)) over T tokens per PE, at a sparsity and pattern, with a number of
  * accumulators, its stream either keeping up with the PEs or binding them (I/O-bound).
  *
- * The default matrix varies one factor at a time around a centre case; `full` is the whole
- * product (slow: hundreds of cases). Each case's mask is drawn from a stream named after the case.
+ * The default matrix varies one factor at a time around a centre case; `full` is the product of
+ * a smaller set of values (a few hundred cases, minutes). Each case's mask is drawn from a stream named after the case.
  */
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
 import { macsPerCycle } from '../../hardware/machine-rates.ts';
@@ -69,8 +69,8 @@ const CENTRE: CrosscheckCase = {
 
 const FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F][] } = {
   kernel: ['gemm', 'sddmm'],
-  rows: [4, 8, 16],
-  cols: [4, 8, 16],
+  rows: [4, 8, 16, 64],
+  cols: [4, 8, 16, 64],
   k: [64, 256, 1024],
   n: [64, 128, 256],
   tokensPerPe: [1, 16, 64, 256],
@@ -80,7 +80,24 @@ const FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F
   ioBound: [false, true],
 };
 
-/** The centre case and every factor varied alone (the default), or the whole product. */
+/**
+ * The whole product's factors (`--full`): fewer values each, so that it stays at a few hundred
+ * cases and some minutes (the largest, 64 × 16 PEs over 256 columns, take seconds each).
+ */
+const FULL_FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F][] } = {
+  kernel: ['gemm', 'sddmm'],
+  rows: [4, 16, 64],
+  cols: [4, 16],
+  k: [256],
+  n: [64, 256],
+  tokensPerPe: [1, 64],
+  sparsity: [0, 0.75, 0.95],
+  pattern: ['unstructured', '2:4'],
+  buffers: [1, 2],
+  ioBound: [false, true],
+};
+
+/** The centre case and every factor varied alone (the default), or the product of FULL_FACTORS. */
 export function crosscheckCases(full = false): CrosscheckCase[] {
   if (!full) {
     // For each kernel, its centre case and every other factor varied alone.
@@ -101,8 +118,8 @@ export function crosscheckCases(full = false): CrosscheckCase[] {
     return out;
   }
   let cases: CrosscheckCase[] = [{ ...CENTRE }];
-  for (const key of Object.keys(FACTORS) as (keyof CrosscheckCase)[]) {
-    cases = cases.flatMap((c) => FACTORS[key].map((value) => ({ ...c, [key]: value })));
+  for (const key of Object.keys(FULL_FACTORS) as (keyof CrosscheckCase)[]) {
+    cases = cases.flatMap((c) => FULL_FACTORS[key].map((value) => ({ ...c, [key]: value })));
   }
   const seen = new Set<string>();
   return cases
