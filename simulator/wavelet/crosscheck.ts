@@ -6,7 +6,7 @@
  * accumulators, its stream either keeping up with the PEs or binding them (I/O-bound).
  *
  * The default matrix varies one factor at a time around a centre case; `full` is the product of
- * a smaller set of values (a few hundred cases, minutes). Each case's mask is drawn from a stream named after the case.
+ * a smaller set of values (768 cases, about 10 minutes here). Each case's mask is drawn from a stream named after the case.
  */
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
 import { macsPerCycle } from '../../hardware/machine-rates.ts';
@@ -81,8 +81,8 @@ const FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F
 };
 
 /**
- * The whole product's factors (`--full`): fewer values each, so that it stays at a few hundred
- * cases and some minutes (the largest, 64 × 16 PEs over 256 columns, take seconds each).
+ * The whole product's factors (`--full`): fewer values each, so that it stays at 768 cases and
+ * about 10 minutes (the largest, 64 × 16 PEs over 256 columns, take seconds each).
  */
 const FULL_FACTORS: { readonly [F in keyof CrosscheckCase]: readonly CrosscheckCase[F][] } = {
   kernel: ['gemm', 'sddmm'],
