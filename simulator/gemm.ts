@@ -6,7 +6,6 @@
 import type { MatmulTiling } from '../compiler/place/placed-program.ts';
 import { chooseMatmulTiling, type MatmulProblem } from '../compiler/place/tile-matmul.ts';
 import type { HardwareConfig } from '../hardware/hardware-config.ts';
-import { macsPerCycle } from '../hardware/machine-rates.ts';
 import { inputError } from '../models/diagnostics.ts';
 import { drawMaskTilings } from '../models/masks/multi-tiling.ts';
 import { randomStream } from '../models/random-streams.ts';
@@ -16,6 +15,7 @@ import { denseRowCounts } from './engine/mask-counts.ts';
 import { rowKernelParams, simulateMatmul } from './engine/simulate-node.ts';
 import type { TaskRecorder } from './wavelet/fabric.ts';
 import { simulateWaveletGemmGroup } from './wavelet/gemm.ts';
+import { machineFigures } from './wavelet/group.ts';
 
 /**
  * Tokens on the wafer for the calibration GEMM: 88 sequences × 2,048, the micro-batch the Model
@@ -154,7 +154,9 @@ function waveletRun(
   trace = false,
 ): GemmRun {
   const slices = Math.ceil(t.k / t.kSlice);
-  const macCycles = Math.ceil(t.tokensPerPe / macsPerCycle(hw));
+  const figures = machineFigures(hw, t.tokensPerPe);
+  // The group's rows share its I/O: each row's stream gets its part of the row kernel's rate.
+  const cyclesPerWeight = Math.max(1, rowKernelParams(hw, t).ioCyclesPerWeight * t.rowsPerGroup);
   const events =
     t.activeCols * t.rowGroups * t.rowsPerGroup * t.colsPerGroup * (t.tokensPerPe + t.kSlice * t.density);
   if (events > MAX_WAVELET_EVENTS) {
@@ -186,14 +188,9 @@ function waveletRun(
       tokensPerPe: t.tokensPerPe,
       counts,
       n,
-      macCycles,
-      overheadCycles: hw.taskOverheadCycles,
+      ...figures,
       buffers: t.buffers,
-      hopLatencyCycles: hw.hopLatencyCycles,
-      rampLatencyCycles: hw.rampLatencyCycles,
-      queueDepth: 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2,
-      // The group's rows share its I/O: each row's stream gets its part of the row kernel's rate.
-      cyclesPerWeight: Math.max(1, rowKernelParams(hw, t).ioCyclesPerWeight * t.rowsPerGroup),
+      cyclesPerWeight,
       ...(recorder ? { recorder } : {}),
     });
     if (recorder) {

@@ -9,9 +9,9 @@
  * a smaller set of values (768 cases, about 10 minutes here). Each case's mask is drawn from a stream named after the case.
  */
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
-import { macsPerCycle } from '../../hardware/machine-rates.ts';
 import { randomStream } from '../../models/random-streams.ts';
 import { gemmGroupRowModel, simulateWaveletGemmGroup, type WaveletGemmInput } from './gemm.ts';
+import { machineFigures } from './group.ts';
 import { sddmmGroupRowModel, simulateWaveletSddmmGroup, type WaveletSddmmInput } from './sddmm.ts';
 
 export interface CrosscheckCase {
@@ -162,21 +162,16 @@ function caseCounts(c: CrosscheckCase): Uint32Array {
 
 /** Runs one case on both fidelities with the machine's latencies, SIMD width and task overhead. */
 export function runCrosscheckCase(hw: HardwareConfig, c: CrosscheckCase): CrosscheckResult {
-  const macCycles = Math.ceil(c.tokensPerPe / macsPerCycle(hw));
-  const perWeight = macCycles + hw.taskOverheadCycles;
+  const figures = machineFigures(hw, c.tokensPerPe);
+  const perWeight = figures.macCycles + figures.overheadCycles;
   const input: WaveletGemmInput = {
     rows: c.rows,
     cols: c.cols,
     tokensPerPe: c.tokensPerPe,
     counts: caseCounts(c),
     n: c.n,
-    macCycles,
-    overheadCycles: hw.taskOverheadCycles,
+    ...figures,
     buffers: c.buffers,
-    hopLatencyCycles: hw.hopLatencyCycles,
-    rampLatencyCycles: hw.rampLatencyCycles,
-    // Deep enough for a link's round trip, so the queues themselves never bind.
-    queueDepth: 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2,
     // I/O-bound: each row's weights arrive at half the rate its PEs could use them.
     cyclesPerWeight: c.ioBound ? 2 * perWeight : 1,
   };

@@ -207,8 +207,12 @@ export class Fabric {
   private cycle = 0;
   /** The cycle after the last movement or the end of the last task. */
   private lastEvent = 0;
-  /** Sets the cycle from which the wavelets a task sends may leave (its end). */
-  private taskEnd: (cycle: number) => void = () => {};
+  /**
+   * One task context per PE: a task's sends go to its PE's outbox. They are dated from cycle 1
+   * (a PE's start is a one-cycle task); a data task's are re-dated to its end once it returns
+   * its cycles.
+   */
+  private readonly contexts: TaskContext[];
 
   constructor(readonly params: FabricParams) {
     const { rows, cols, colors, queueDepth } = params;
@@ -247,6 +251,14 @@ export class Fabric {
       }
     }
     this.queued = new Uint32Array(this.pes);
+    this.contexts = Array.from({ length: this.pes }, (_, pe) => ({
+      send: (color: number, value: number) => {
+        if (!Number.isSafeInteger(color) || color < 0 || color >= colors) {
+          throw new Error(`fabric: PE ${pe} sends on color ${color}, outside 0…${colors - 1}`);
+        }
+        this.outbox[pe]!.push(color, value, 1);
+      },
+    }));
   }
 
   /** The queue of (pe, port, color); port PE_IN is the queue into the PE. */
@@ -312,26 +324,9 @@ export class Fabric {
 
   /** Runs until nothing moves or is pending; returns the cycle after the last event. */
   run(maxCycles = 1e9): number {
-    // What a task sends leaves once the task has finished (`from`), in the order it was queued.
-    let from = 0;
-    // One context per PE, made once: a task's sends go to its PE's outbox.
-    const contexts: TaskContext[] = Array.from({ length: this.pes }, (_, pe) => ({
-      send: (color: number, value: number) => {
-        if (!Number.isSafeInteger(color) || color < 0 || color >= this.params.colors) {
-          throw new Error(`fabric: PE ${pe} sends on color ${color}, outside 0…${this.params.colors - 1}`);
-        }
-        this.outbox[pe]!.push(color, value, from);
-      },
-    }));
-    const ctxOf = (pe: number): TaskContext => contexts[pe]!;
-    this.taskEnd = (cycle) => {
-      from = cycle;
-    };
-    // A PE's start is a task of its own: what it sends leaves from cycle 1 on.
-    from = 1;
-    for (const [pe, program] of this.programs.entries()) program?.start?.(ctxOf(pe));
+    for (const [pe, program] of this.programs.entries()) program?.start?.(this.contexts[pe]!);
     for (this.cycle = 0; this.cycle < maxCycles; this.cycle++) {
-      const active = this.step(ctxOf);
+      const active = this.step();
       if (active) this.lastEvent = Math.max(this.lastEvent, this.cycle + 1);
       else if (this.idle()) return this.lastEvent;
       else {
@@ -384,7 +379,7 @@ export class Fabric {
   }
 
   /** One cycle: routers forward, then PEs run tasks and send. Returns whether anything moved. */
-  private step(ctxOf: (pe: number) => TaskContext): boolean {
+  private step(): boolean {
     const { colors, hopLatencyCycles: hop, rampLatencyCycles: ramp, queueDepth: depth } = this.params;
     const t = this.cycle;
     let moved = false;
@@ -451,8 +446,7 @@ export class Fabric {
           const value = this.pop(q);
           // The task's cycles are known only after it ran: queue its sends, then date them.
           const before = this.outbox[pe]!.length;
-          this.taskEnd(t);
-          const cycles = program.onWavelet(color, value, ctxOf(pe));
+          const cycles = program.onWavelet(color, value, this.contexts[pe]!);
           if (!(Number.isSafeInteger(cycles) && cycles >= 1)) {
             throw new Error(`fabric: a task must take a whole number of cycles ≥ 1, got ${cycles}`);
           }

@@ -2,6 +2,8 @@
  * What the kernel programs of one row group share (gemm.ts, sddmm.ts): the group's shape and
  * machine figures, its fabric, and the same group as the `row` kernels read it.
  */
+import type { HardwareConfig } from '../../hardware/hardware-config.ts';
+import { macsPerCycle } from '../../hardware/machine-rates.ts';
 import type { GroupCounts, RowKernelParams } from '../engine/row-pipeline.ts';
 import { Fabric, type TaskRecorder } from './fabric.ts';
 
@@ -24,6 +26,27 @@ export interface GroupShape {
   readonly queueDepth: number;
   /** Records the data tasks when given. */
   readonly recorder?: TaskRecorder;
+}
+
+/**
+ * The machine's figures for a group of T tokens per PE: the MAC cycles of one AXPY or dot product
+ * (as the row kernel counts them), the task overhead, the latencies, and queues as deep as a
+ * link's round trip, so that they never bind.
+ */
+export function machineFigures(
+  hw: HardwareConfig,
+  tokensPerPe: number,
+): Pick<
+  GroupShape,
+  'macCycles' | 'overheadCycles' | 'hopLatencyCycles' | 'rampLatencyCycles' | 'queueDepth'
+> {
+  return {
+    macCycles: Math.ceil(tokensPerPe / macsPerCycle(hw)),
+    overheadCycles: hw.taskOverheadCycles,
+    hopLatencyCycles: hw.hopLatencyCycles,
+    rampLatencyCycles: hw.rampLatencyCycles,
+    queueDepth: 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2,
+  };
 }
 
 /** The group's fabric, with `colors` colors. */
