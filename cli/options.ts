@@ -62,3 +62,17 @@ export const SET_OPTION = '--set <path=value>';
 export const SET_HELP =
   "override a field of the workload file for this command, repeatable: a dotted path as in a sweep's vary, " +
   'e.g. --set hardware.fmacsPerCycle=8 --set sparsity=0.5 (values are JSON, or plain strings)';
+
+/** The simulation fidelities (DESIGN §6). */
+export const FIDELITIES = ['row', 'wavelet'] as const;
+export type Fidelity = (typeof FIDELITIES)[number];
+
+/** `--fidelity`: one of FIDELITIES; `note` is added to the refusal of anything else. */
+export function parseFidelity(text: string, note = ''): Fidelity {
+  if ((FIDELITIES as readonly string[]).includes(text)) return text as Fidelity;
+  throw inputError(
+    'invalid-value',
+    '--fidelity',
+    `'${text}' is not a fidelity; accepted: ${FIDELITIES.join(', ')}${note}`,
+  );
+}

@@ -12,7 +12,7 @@ import { resolveHardwareField, WORKLOAD_LIMITS } from '../../workloads/index.ts'
 import { checkOverridesApart, parseOverride, targetPath } from '../../workloads/sweeps/index.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
-import { collect, parsePositiveIntOption, parseSparsityOption } from '../options.ts';
+import { collect, parseFidelity, parsePositiveIntOption, parseSparsityOption } from '../options.ts';
 import { buildInfo } from '../version.ts';
 
 interface GemmOptions {
@@ -59,14 +59,7 @@ export function registerGemm(program: Command, io: Io): void {
     )
     .option('--json', 'print only JSON')
     .action((options: GemmOptions) => {
-      const fidelity = options.fidelity ?? 'row';
-      if (fidelity !== 'row' && fidelity !== 'wavelet') {
-        throw inputError(
-          'invalid-value',
-          '--fidelity',
-          `'${fidelity}' is not a fidelity; accepted: row, wavelet`,
-        );
-      }
+      const fidelity = parseFidelity(options.fidelity ?? 'row');
       if (options.trace !== undefined) {
         if (fidelity !== 'wavelet') {
           throw inputError(

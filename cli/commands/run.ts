@@ -13,12 +13,10 @@ import { buildTrace, checkTracePath, renderTrace, writeTraceFile } from '../../r
 import { preloadReportPage, writeReport } from '../../reports/write-report.ts';
 import { formatPercent, formatRatio, formatTable } from '../format.ts';
 import type { Io } from '../io.ts';
-import { collect, SET_HELP, SET_OPTION } from '../options.ts';
+import { collect, parseFidelity, SET_HELP, SET_OPTION } from '../options.ts';
 import { invocationFacts, parseWorkers, simulateCancellably } from '../simulate.ts';
 import { versionLine } from '../version.ts';
 import { resolveRef } from '../workload-ref.ts';
-
-const FIDELITIES = ['row', 'wavelet'] as const;
 
 interface RunCommandOptions {
   out?: string;
@@ -30,13 +28,13 @@ interface RunCommandOptions {
 }
 
 function checkFidelity(text: string): void {
-  if (text === 'row') return;
-  const message =
-    text === 'wavelet'
-      ? "run simulates whole steps with the 'row' fidelity only in this version; the 'wavelet' fidelity (every PE, " +
-        'router and wavelet) runs single GEMMs (wafersim gemm --fidelity wavelet) and the cross-check (wafersim crosscheck)'
-      : `'${text}' is not a fidelity; accepted: ${FIDELITIES.join(', ')} (only 'row' for run in this version)`;
-  throw inputError('invalid-value', '--fidelity', message);
+  if (parseFidelity(text, " (only 'row' for run in this version)") === 'row') return;
+  throw inputError(
+    'invalid-value',
+    '--fidelity',
+    "run simulates whole steps with the 'row' fidelity only in this version; the 'wavelet' fidelity (every PE, " +
+      'router and wavelet) runs single GEMMs (wafersim gemm --fidelity wavelet) and the cross-check (wafersim crosscheck)',
+  );
 }
 
 function summaryTable(report: Report): string {
