@@ -206,7 +206,7 @@ const CS2: HardwareConfig = {
   // (data/cs-training-steps.json) by scripts/calibrate.ts: whole steps are sensitive to it (about
   // 2.8% of Llama-7B's step per cycle) while the GEMM speedups barely are (under 0.5% over 0–12).
   taskOverheadCycles: 8,
-  gemmAccumulators: 2,
+  gemmAccumulators: 4,
   sddmmColumnBuffers: 8,
   ioBitsPerSecond: 1.2e12,
   weightValueBits: 16,
@@ -218,7 +218,7 @@ const CS2: HardwareConfig = {
   // Fitted with taskOverheadCycles to T1 and T2 (closed form from T2 for each overhead) by
   // scripts/calibrate.ts. Held-out check: the BERT-large batch sweep's intercept, ≈ 0.13 s per
   // step that does not grow with the batch [DER], was not used.
-  stepBubbleSeconds: 0.135,
+  stepBubbleSeconds: 0.13,
   // [UNC], counted as described at the schema.
   embeddingOpsPerElement: 1,
   layernormOpsPerElement: 6,

@@ -46,3 +46,13 @@ export function cyclesToSeconds(hw: HardwareConfig, cycles: number): number {
 export function secondsToCycles(hw: HardwareConfig, seconds: number): number {
   return seconds * hw.clockHz;
 }
+
+/**
+ * Wavelets each (input port, color) queue of a router, and each color's queue into a PE, holds:
+ * as many as a link's round trip, so that a queue never limits a stream's rate by itself. The
+ * SDK does not publish the depth; this is the smallest that keeps one wavelet per cycle moving
+ * [DER], and the `wavelet` fabric and the `row` kernels both use it.
+ */
+export function fabricQueueWavelets(hw: HardwareConfig): number {
+  return 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2;
+}

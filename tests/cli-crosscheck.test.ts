@@ -1,8 +1,8 @@
 /**
  * `wafersim crosscheck`: the DESIGN §9 JSON (`{ cases: [{ name, rowCycles, waveletCycles, error }],
- * worstError }`, error = wavelet / row − 1), the exit code against the ±2% goal, and the finding it
- * reports today: the row kernel's vector add of a column's partial sums is what separates the two
- * fidelities (with the fabric's one-wavelet-per-cycle adds they agree within a few percent).
+ * worstError }`, error = wavelet / row − 1), the exit code against the ±2% goal, and how close the
+ * two fidelities are today: within 3% on every case whose stream keeps up with the PEs (the
+ * I/O-bound cases differ in how the stream reaches the rows; docs/design.md §6).
  */
 import { describe, expect, it } from 'vitest';
 import { runMain } from './run-cli.ts';
@@ -12,8 +12,7 @@ interface CaseJson {
   rowCycles: number;
   waveletCycles: number;
   error: number;
-  rowCyclesWithWaveletAdds: number;
-  errorWithWaveletAdds: number;
+  ioBound: boolean;
 }
 
 describe('wafersim crosscheck', () => {
@@ -22,7 +21,6 @@ describe('wafersim crosscheck', () => {
     const out = JSON.parse(r.stdout) as {
       cases: CaseJson[];
       worstError: number;
-      worstErrorWithWaveletAdds: number;
       tolerance: number;
     };
     expect(out.tolerance).toBe(0.02);
@@ -31,14 +29,7 @@ describe('wafersim crosscheck', () => {
     expect(new Set(out.cases.map((c) => c.name)).size).toBe(out.cases.length);
     for (const c of out.cases) {
       expect(c.error).toBeCloseTo(c.waveletCycles / c.rowCycles - 1, 12);
-      expect(c.errorWithWaveletAdds).toBeCloseTo(c.waveletCycles / c.rowCyclesWithWaveletAdds - 1, 12);
-      // The fabric's adds never make the row kernel slower than its own vector add does.
-      expect(c.rowCyclesWithWaveletAdds).toBeGreaterThanOrEqual(c.rowCycles);
-      if (c.name.startsWith('GEMM ')) {
-        // With the fabric's adds the GEMMs agree within a few percent on every case (the rest: an
-        // I/O-bound stream's order, the last columns of very sparse masks).
-        expect(Math.abs(c.errorWithWaveletAdds)).toBeLessThan(0.05);
-      } else expect(c.rowCyclesWithWaveletAdds).toBe(c.rowCycles);
+      expect(Math.abs(c.error)).toBeLessThan(c.ioBound ? 0.07 : 0.03);
     }
     const worst = out.cases.reduce((w, c) => (Math.abs(c.error) > Math.abs(w) ? c.error : w), 0);
     expect(out.worstError).toBe(worst);
@@ -47,7 +38,7 @@ describe('wafersim crosscheck', () => {
 
   it('prints a table with the worst error against the goal', async () => {
     const r = await runMain(['crosscheck']);
-    expect(r.stdout).toMatch(/^Streamed GEMM of one row group on cs2/);
+    expect(r.stdout).toMatch(/^Streamed GEMMs and SDDMMs of one row group on cs2/);
     expect(r.stdout).toMatch(/worst error [+-]\d+\.\d+% \(goal ±2%\)/);
     expect(r.stderr).toBe('');
   }, 120_000);

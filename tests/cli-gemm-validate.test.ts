@@ -102,11 +102,11 @@ describe('wafersim validate', () => {
       expect(Math.abs(p.relativeError)).toBeLessThanOrEqual(0.1);
     }
     // T1 and T2 fix the task overhead and the step bubble; every other run is a prediction the fit
-    // never saw. Both fit to within 0.5%: a change to the model that moves them needs
-    // scripts/calibrate.ts run again.
-    for (const id of ['T1', 'T2']) {
-      expect(Math.abs((steps.get(id) as { relativeError: number }).relativeError)).toBeLessThan(0.005);
-    }
+    // never saw. The bubble makes T2 exact; the overhead is a whole number of cycles, each moving
+    // T1 by about 2.8%, so T1 fits to within half of that. A change to the model that moves them
+    // further needs scripts/calibrate.ts run again.
+    expect(Math.abs((steps.get('T2') as { relativeError: number }).relativeError)).toBeLessThan(0.005);
+    expect(Math.abs((steps.get('T1') as { relativeError: number }).relativeError)).toBeLessThan(0.015);
     expect((steps.get('J3') as { hardware: string }).hardware).toBe('cs3');
     expect((steps.get('J2') as { systems: number }).systems).toBe(2);
     expect(j.calibration.parameters.stepBubbleSeconds.fittedTo).toEqual(['T1', 'T2']);

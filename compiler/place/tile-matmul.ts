@@ -3,11 +3,14 @@
  * row-group count G and keeping the fastest that fits, by the compiler's analytical cost model.
  * The model (cycles per output column, steady state; the simulator measures the real thing):
  *   compute   = kSlice · density · (ceil(tokensPerPe / SIMD) + task overhead)   one AXPY per non-zero
+ *               + tokensPerPe    the PE adds the column's arriving partial sums, one wavelet per
+ *                                cycle (an SDDMM stores the broadcast output-gradient column, the
+ *                                same count, and adds one partial per non-zero along the row)
  *   reduction = tokensPerPe          partial sums down the group's chain, one wavelet per cycle
  *               (for an SDDMM: the output gradient column broadcast down the group, same count)
  *   io        = G · K · density / weights per I/O cycle     every group takes a column at once
- * plus fill and drain: the chain latency (Luczynski et al.: (2·T_R + 2) per hop, cs2-facts §13)
- * and one multicast across the active columns.
+ * plus fill and drain: the chain latency (Luczynski et al.: (2·T_R + 2) per hop, cs2-facts §13),
+ * one multicast across the active columns and, for an SDDMM, the row sums coming back along them.
  */
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
 import { accumulatorBytes, ioWeightsPerCycle, macsPerCycle } from '../../hardware/machine-rates.ts';
@@ -78,10 +81,13 @@ export function estimateMatmul(hw: HardwareConfig, p: MatmulProblem, rowGroups: 
     buffers * tpp * bufferBytes +
     tpp * Math.ceil(colsPerGroup / rowsPerGroup) * 2 +
     hw.weightFifoWavelets * 4;
-  const compute = kSlice * p.density * axpyCycles(hw, tpp);
+  const rowSum = p.kernel === 'sddmm' && activeCols > 1 ? 1 : 0;
+  const compute = kSlice * p.density * (axpyCycles(hw, tpp) + rowSum) + tpp;
   const reduction = tpp;
   const io = p.fromIo ? (rowGroups * p.k * p.density) / ioWeightsPerCycle(hw, p.density < 1) : 0;
-  const fillCycles = chainLatencyCycles(hw, rowsPerGroup) + activeCols * hw.hopLatencyCycles + tpp;
+  const rowSums = rowSum * (activeCols - 1) * (2 * hw.rampLatencyCycles + 2 * hw.hopLatencyCycles + 1);
+  const fillCycles =
+    chainLatencyCycles(hw, rowsPerGroup) + activeCols * hw.hopLatencyCycles + tpp + rowSums;
   const steady = Math.max(compute, reduction, io);
   const boundBy: BoundingLimit =
     steady === compute ? 'compute' : steady === io ? 'io' : p.kernel === 'sddmm' ? 'broadcast' : 'reduction';

@@ -15,6 +15,10 @@ const base: RowKernelParams = {
   overheadCycles: 2,
   addCycles: 8,
   hopCycles: 6,
+  multicastHopCycles: 1,
+  rampCycles: 2,
+  rowPes: 1,
+  queueWavelets: 6,
   ioCyclesPerWeight: 0,
   buffers: 2,
 };
@@ -77,17 +81,18 @@ describe('conservation: the attribution splits the time exactly', () => {
         fc.constantFrom(0, 0.5, 3),
         fc.integer({ min: 1, max: 4 }),
         fc.boolean(),
-        (rows, cols, values, tokens, io, buffers, sddmm) => {
+        fc.constantFrom(1, 2, 5),
+        (rows, cols, values, tokens, io, buffers, sddmm, rowPes) => {
           const counts = Uint32Array.from(values.slice(0, rows * cols));
-          // As in the engine: the add of a reduced column is ceil(tokens / SIMD) ≤ tokens cycles.
-          const add = sddmm ? 0 : Math.ceil(tokens / 4);
+          // As in the engine: a column's partial sums (or its broadcast) take one cycle per token.
           const p = {
             ...base,
             rowsPerGroup: rows,
             tokensPerPe: tokens,
             ioCyclesPerWeight: io,
             buffers,
-            addCycles: add,
+            addCycles: tokens,
+            rowPes,
           };
           const g = { counts, stride: cols, colStep: 1, countRows: rows, colStart: 0, colEnd: cols };
           const t = (sddmm ? simulateSddmmGroup : simulateGemmGroup)(p, g, createScratch(rows, buffers));
@@ -127,13 +132,43 @@ describe('imbalance is real', () => {
   });
 });
 
-describe('SDDMM closed form', () => {
-  it('one row: the broadcast then k dot products per column, buffers deep enough to overlap', () => {
-    // Broadcast of 20 tokens per column; 5 dot products of 10 cycles per column: compute-bound.
-    const p = { ...base, addCycles: 0, buffers: 8 };
+describe('SDDMM closed forms', () => {
+  it('one row: each column stored (a cycle per token) then k dot products', () => {
+    // 20 tokens per column; 5 dot products of 10 cycles: the PE is busy 70 cycles per column,
+    // after the first wavelet's ramp (2 cycles). Its queue lets the next column wait for it.
+    const p = { ...base, addCycles: 20, buffers: 8 };
     const t = simulateSddmmGroup(p, uniform(1, 10, 5), createScratch(1, 8));
-    // The first column can start after its broadcast (20 cycles), then 10 columns × 50 cycles.
-    expect(t.endCycle).toBe(20 + 10 * 50);
+    expect(t.endCycle).toBe(2 + 10 * 70);
+    expect(t.critical.fill).toBe(2);
+    expect(t.critical.busy).toBe(10 * 70);
+  });
+
+  it('rows in step: each row one multicast hop after the one above; the last one sets the end', () => {
+    const p = { ...base, rowsPerGroup: 4, addCycles: 20, buffers: 8 };
+    const t = simulateSddmmGroup(p, uniform(4, 10, 5), createScratch(4, 8));
+    expect(t.endCycle).toBe(3 * 1 + 2 + 10 * 70);
+  });
+
+  it('along a row of PEs: a cycle per non-zero to add the partial from the east, and the sums come back', () => {
+    // 4 PEs per row: each dot product costs one more cycle (the add), and the last sums reach
+    // the westernmost PE 3 × (hop chain 6 + add 1) cycles after its own work.
+    const p = { ...base, addCycles: 20, buffers: 8, rowPes: 4 };
+    const t = simulateSddmmGroup(p, uniform(1, 10, 5), createScratch(1, 8));
+    expect(t.endCycle).toBe(2 + 10 * (20 + 5 * 11) + 3 * 7);
+  });
+
+  it('a busy row below holds the multicast back, once the queues between are full', () => {
+    // Row 1 has 40 dot products in column 0 (400 cycles); row 0 has none. Row 0 still gets the
+    // first wavelets of column 1 (its queue and row 1's router hold 2 × 6), but not the rest of
+    // the column until row 1 takes them.
+    const counts = Uint32Array.from([0, 0, 40, 0]); // [row 0: col 0, col 1; row 1: col 0, col 1]
+    const g = { counts, stride: 2, colStep: 1, countRows: 2, colStart: 0, colEnd: 2 };
+    const p = { ...base, rowsPerGroup: 2, tokensPerPe: 20, addCycles: 20, buffers: 8 };
+    const t = simulateSddmmGroup(p, g, createScratch(2, 8));
+    // Row 1 stores column 0 from 3 to 23 and computes until 423, then takes column 1 (20 cycles).
+    expect(t.endCycle).toBe(423 + 20);
+    // Row 0 waited on the stream for most of that time: its own work is 2 × 20 cycles.
+    expect(t.rowBusy[0]).toBe(40);
   });
 });
 

@@ -29,10 +29,21 @@ export interface RowKernelParams {
   readonly macCycles: number;
   /** Task start-up cycles per streamed weight. */
   readonly overheadCycles: number;
-  /** Datapath cycles of the vector add a PE does per reduced column (GEMM), 0 for an SDDMM. */
+  /**
+   * GEMM: datapath cycles a PE spends adding a column's arriving partial sums (one wavelet per
+   * cycle: tokensPerPe). SDDMM: cycles to store a broadcast output-gradient column (the same).
+   */
   readonly addCycles: number;
   /** Cycles for a wavelet to cross one hop of a chain, ramps included. */
   readonly hopCycles: number;
+  /** Cycles for a multicast wavelet to move one router on (the hop latency). */
+  readonly multicastHopCycles: number;
+  /** Cycles between a router and its PE (the ramp latency). */
+  readonly rampCycles: number;
+  /** PEs along a mesh row holding tokens: the row's multicast and the SDDMM's row sums cross them. */
+  readonly rowPes: number;
+  /** Depth of a router's or a PE's queue (wavelets): how far a multicast may run ahead of a PE. */
+  readonly queueWavelets: number;
   /** Cycles per weight of this group's share of the I/O stream; 0 when operands come from the wafer. */
   readonly ioCyclesPerWeight: number;
   /** Accumulators (GEMM) or operand-column buffers (SDDMM) per PE. */
@@ -75,6 +86,14 @@ export interface RowScratch {
   end: Float64Array;
   linkFree: Float64Array;
   release: Float64Array;
+  /**
+   * SDDMM: when each row started storing each of the last columns of the broadcast (a ring, row
+   * by row), and a copy of it by age for the periodic fast path. Grown as a group needs.
+   */
+  storeStart: Float64Array;
+  storeSnap: Float64Array;
+  /** Rows in a sliding window (SDDMM). */
+  window: Int32Array;
 }
 
 export function createScratch(rows: number, buffers: number): RowScratch {
@@ -90,6 +109,9 @@ export function createScratch(rows: number, buffers: number): RowScratch {
     end: new Float64Array(rows),
     linkFree: new Float64Array(rows),
     release: new Float64Array(rows * buffers),
+    storeStart: new Float64Array(0),
+    storeSnap: new Float64Array(0),
+    window: new Int32Array(rows),
   };
 }
 
@@ -173,15 +195,8 @@ function weightsPerColumn(g: GroupCounts, rows: number): number {
   return sum;
 }
 
-/** Leading rows of a dense operand with work in every column (the rest have none). */
-function activeRowsOf(g: GroupCounts, rows: number): number {
-  let active = 0;
-  while (active < Math.min(rows, g.countRows) && g.counts[active * g.stride]! > 0) active++;
-  return active;
-}
-
 function resetScratch(s: RowScratch): void {
-  for (const a of Object.values(s) as Float64Array[]) a.fill(0);
+  for (const a of Object.values(s) as (Float64Array | Int32Array)[]) a.fill(0);
   s.fill.fill(-1);
 }
 
@@ -201,8 +216,9 @@ export interface GroupCounts {
 
 /**
  * Busy cycles and the timing of the group. Each row's busy time is its non-zeros times (MAC +
- * overhead) plus one add per column it reduced (`addedColumns`, 0 for an SDDMM): integers, so the
- * sum is exact whatever the order.
+ * overhead + `extraPerNonZero`) plus `addCycles` per column for the first `columnRows` rows
+ * (GEMM: the add of a column's partial sums; SDDMM: storing a column of the broadcast):
+ * integers, so the sum is exact whatever the order.
  */
 function summarize(
   p: RowKernelParams,
@@ -210,15 +226,17 @@ function summarize(
   endCycle: number,
   nonZeros: number,
   wavelets: number,
-  addedColumns: number,
+  columns: number,
+  columnRows: number,
+  extraPerNonZero: number,
 ): GroupTiming {
   const rows = p.rowsPerGroup;
-  const perWeight = p.macCycles + p.overheadCycles;
+  const perWeight = p.macCycles + p.overheadCycles + extraPerNonZero;
   let crit = 0;
   let sumBusy = 0;
   let sumMac = 0;
   for (let r = 0; r < rows; r++) {
-    s.busy[r] = s.nonZeros[r]! * perWeight + addedColumns * p.addCycles;
+    s.busy[r] = s.nonZeros[r]! * perWeight + (r < columnRows ? columns * p.addCycles : 0);
     sumBusy += s.busy[r]!;
     sumMac += s.nonZeros[r]! * p.macCycles;
     if (s.busy[r]! > s.busy[crit]!) crit = r;
@@ -340,14 +358,43 @@ export function simulateGemmGroup(
     }
     wavelets += rows * tokens;
   }
-  return summarize(p, s, linkFree[0]!, streamed, wavelets, g.colEnd - g.colStart);
+  // The row's easternmost PE receives its weights the multicast's crossing of the row later.
+  const rowCrossing = Math.max(0, p.rowPes - 1) * p.multicastHopCycles;
+  return summarize(p, s, linkFree[0]! + rowCrossing, streamed, wavelets, g.colEnd - g.colStart, rows, 0);
 }
 
 /**
- * An SDDMM group (backward-weight of a sparse linear): the output-gradient column is broadcast
- * down the group, then each row does one dot product over its tokens per non-zero of its k-slice.
- * Each gradient is then summed along the row across the mesh columns (pipelined, one wavelet per
- * non-zero) and streamed out; the I/O rate covers the indices in and the values out.
+ * At most this many columns back are looked at (only tokens per PE far below the queue depth
+ * times the rows reach further; their older wavelets count as long taken).
+ */
+const MAX_RING_COLUMNS = 64;
+
+/** Rings of the SDDMM broadcast's times, per column and row (see `simulateSddmmGroup`). */
+const LAST_OUT = 0; // the column's last wavelet leaves the row's router
+const STORE_START = 1; // the row's PE takes the column's first wavelet
+const STORE_END = 2; // the row's PE has stored the column
+const RINGS = 3;
+
+/**
+ * An SDDMM group (backward-weight of a sparse linear) as the `wavelet` program runs it
+ * (simulator/wavelet/sddmm.ts), one representative PE per row: the westernmost, which ends with
+ * the row's sums.
+ *   - The output-gradient column j is multicast down the group: each router passes each wavelet
+ *     south and down to its PE at once, one router on per `multicastHopCycles`, a ramp down to
+ *     the PE. The PE stores its T values, one wavelet per cycle on its datapath (`addCycles`),
+ *     once its earlier columns' dot products are done (they go first).
+ *   - A multicast wavelet leaves a router only when its PE's queue and the next router's have
+ *     room (`queueWavelets` deep each): wavelet x leaves row r's router once row r's PE has taken
+ *     x − Q, row r + 1's has taken x − 2Q, and so on down. A busy row holds back the rows below
+ *     it at once, and those above once the queues between are full. The kernel follows each
+ *     column's first and last wavelet through every router; between them a PE takes one wavelet
+ *     per cycle.
+ *   - Then one dot product over the PE's tokens per non-zero of its k-slice, as the non-zero's
+ *     index arrives (the group's share of the I/O, in stream order).
+ *   - Each dot product is a partial gradient over one mesh column's tokens, summed along the row
+ *     east to west: every PE adds its own to the arriving one (one cycle per non-zero). The last
+ *     sums reach the westernmost PE `rowPes − 1` PEs after its own work: per PE, the index's hop
+ *     east, then the partial's way back (a ramp up, a hop, a ramp down) and its add.
  */
 export function simulateSddmmGroup(
   p: RowKernelParams,
@@ -355,82 +402,190 @@ export function simulateSddmmGroup(
   s: RowScratch,
   options: KernelOptions = {},
 ): GroupTiming {
-  resetScratch(s);
-  const { dpFree, nonZeros, ioWait, redWait, fill, release } = s;
-  const { counts, stride, colStep, countRows } = g;
   const rows = p.rowsPerGroup;
+  const T = p.tokensPerPe;
+  const Q = p.queueWavelets;
+  // Columns each ring keeps: the column being stored and those the queues down to the last row
+  // reach back to (wavelet x waits on row r + k's PE taking x − (k + 1) · Q).
+  const m = Math.min(Math.floor((Math.min(rows, g.countRows) * Q) / T) + 2, MAX_RING_COLUMNS);
+  if (s.storeStart.length < RINGS * m * rows) {
+    s.storeStart = new Float64Array(RINGS * m * rows);
+    s.storeSnap = new Float64Array(RINGS * m * rows);
+  }
+  resetScratch(s);
+  const { dpFree, nonZeros, ioWait, redWait, fill, end: held, linkFree: values, window } = s;
+  const { storeStart: ring, storeSnap: snap, release: firstOut } = s;
+  const { counts, stride, colStep, countRows } = g;
   const B = p.buffers;
-  const macCycles = p.macCycles;
-  const perWeight = macCycles + p.overheadCycles;
+  const sumCycles = p.rowPes > 1 ? 1 : 0;
+  const perWeight = p.macCycles + p.overheadCycles + sumCycles;
   const io = p.ioCyclesPerWeight;
-  const hop = p.hopCycles;
-  const tokens = p.tokensPerPe;
+  const store = p.addCycles;
+  const hop = p.multicastHopCycles;
+  const ramp = p.rampCycles;
+  // Rows beyond the k-slices hold no part of K: they neither store the columns nor compute.
+  const active = Math.min(rows, countRows);
+  /** Where a ring's times of a column start (row r at + r). */
+  const lane = (kind: number, column: number) => (kind * m + (column % m)) * rows;
+  /**
+   * held[r]: the earliest wavelet x may leave row r's router: once row r + k's PE has taken
+   * x − (k + 1) · Q, for every k ≥ 0. Row r' took wavelet y of a column i it has stored at
+   * STORE_END(i) − T + (y − iT), and of the column being stored at STORE_START + (y − iT); for
+   * the k whose wavelet falls in column i that is V(r + k) + (x − iT − T − Q) + r · Q + 1 with
+   * V(r') = time(r') − r' · Q: a maximum over a window of rows that slides with r (a monotonic
+   * queue). Wavelets of columns older than the rings hold are long taken.
+   */
+  const holdBack = (x: number, current: number) => {
+    held.fill(Number.NEGATIVE_INFINITY, 0, active);
+    for (let i = current; i >= 0 && i > current - m; i--) {
+      const reach = x - i * T; // x − (k + 1) · Q falls in column i for k in [kLow, kHigh]
+      const kLow = Math.max(0, Math.ceil((reach - T + 1) / Q) - 1);
+      const kHigh = Math.floor(reach / Q) - 1;
+      if (kHigh < kLow || kLow >= active) continue;
+      const from = i === current ? lane(STORE_START, i) : lane(STORE_END, i);
+      const base = (i === current ? reach - Q : reach - T - Q) + 1;
+      // From the bottom row up, the window [r + kLow, r + kHigh] moves up a row each step: a
+      // queue of rows whose V decreases from its head, the window's maximum.
+      let head = 0;
+      let tail = 0;
+      let next = Math.min(active - 1, active - 1 + kLow);
+      for (let r = active - 1; r >= 0; r--) {
+        for (; next >= r + kLow; next--) {
+          const v = ring[from + next]! - next * Q;
+          while (tail > head && values[tail - 1]! <= v) tail--;
+          window[tail] = next;
+          values[tail++] = v;
+        }
+        while (tail > head && window[head]! > r + kHigh) head++;
+        if (tail > head) {
+          const t = values[head]! + base + r * Q;
+          if (t > held[r]!) held[r] = t;
+        }
+      }
+    }
+  };
   let streamed = 0;
   let wavelets = 0;
   let broadcastFree = 0;
-  // Dense operands only: the period is one turn of the column buffers (see the GEMM kernel).
+  // Dense operands only: a period of B columns (see the GEMM kernel); the rings move with it.
   const periodic = colStep === 0 && options.fastForward !== false;
-  const active = periodic ? activeRowsOf(g, rows) : 0;
   const perColumn = periodic ? weightsPerColumn(g, rows) : 0;
   let ioBound = false;
   let periodStreamed = 0;
+  let captured = false;
+  /** Copies the rings into `snap` by age (the last column first), for the columns before `next`. */
+  const snapRings = (next: number) => {
+    for (let kind = 0; kind < RINGS; kind++)
+      for (let a = 0; a < m; a++) snap.set(ring.subarray(lane(kind, next - 1 - a), lane(kind, next - 1 - a) + active), (kind * m + a) * rows);
+  };
   for (let j = g.colStart; j < g.colEnd; j++) {
-    const slot = (j - g.colStart) % B;
-    if (periodic && slot === 0) {
-      if (j > g.colStart + B) {
-        const delta = shiftOf(s, rows, active, false, B, broadcastFree);
+    const c = j - g.colStart;
+    if (periodic && c % B === 0 && c >= m) {
+      if (captured) {
+        let delta = shiftOf(s, rows, active, false, 0, broadcastFree);
+        for (let kind = 0; kind < RINGS && !Number.isNaN(delta); kind++) {
+          for (let a = 0; a < m && !Number.isNaN(delta); a++) {
+            const now = lane(kind, c - 1 - a);
+            const then = (kind * m + a) * rows;
+            for (let r = 0; r < active; r++) {
+              const t = ring[now + r]!;
+              if (Math.abs(t - snap[then + r]! - delta) > SHIFT_TOLERANCE * Math.max(1, t)) {
+                delta = Number.NaN;
+                break;
+              }
+            }
+          }
+        }
         const streamShift = (streamed - periodStreamed) * io;
         const k = Math.floor((g.colEnd - j) / B);
         if (!ioBound && delta >= streamShift && k > 0) {
-          advance(s, rows, active, false, B, delta, k);
+          advance(s, rows, active, false, 0, delta, k);
+          snapRings(c);
+          for (let kind = 0; kind < RINGS; kind++) {
+            for (let a = 0; a < m; a++) {
+              const to = lane(kind, c + k * B - 1 - a);
+              const from = (kind * m + a) * rows;
+              for (let r = 0; r < active; r++) ring[to + r] = snap[from + r]! + k * delta;
+            }
+          }
           if (options.stats) options.stats.skippedColumns += k * B;
           broadcastFree += k * delta;
           streamed += k * B * perColumn;
-          wavelets += k * B * (rows * tokens + perColumn);
+          wavelets += k * B * (active * T + perColumn);
           j += k * B;
           if (j >= g.colEnd) break;
         }
       }
-      capture(s, rows, B, broadcastFree);
+      capture(s, rows, 0, broadcastFree);
+      snapRings(j - g.colStart);
+      captured = true;
       periodStreamed = streamed;
       ioBound = false;
     }
+    const col = j - g.colStart;
     const column = j * colStep;
-    // The column buffer is free once every row finished the column that used it last.
-    const broadcastStart = Math.max(broadcastFree, release[slot]!);
-    broadcastFree = broadcastStart + tokens;
-    wavelets += rows * tokens;
-    let columnEnd = 0;
-    for (let r = 0; r < rows; r++) {
-      const n = r < countRows ? counts[r * stride + column]! : 0;
-      if (n === 0) continue;
-      const free = dpFree[r]!;
-      const received = broadcastStart + tokens + r * hop;
-      const first = (streamed + 1) * io;
-      streamed += n;
-      const lastDone = streamed * io + perWeight;
-      let start = Math.max(free, received);
-      if (io > 0 && first >= start) ioBound = true;
-      if (first > start) start = first;
-      const work = n * perWeight;
-      const computed = start + work;
-      const e = Math.max(computed, lastDone);
-      if (e > computed) ioBound = true;
-      if (fill[r]! < 0) fill[r] = start;
-      else if (start > free) {
-        if (first >= received) ioWait[r]! += start - free;
-        else redWait[r]! += start - free;
-      }
-      if (e > computed) ioWait[r]! += e - computed;
-      nonZeros[r]! += n;
-      dpFree[r] = e;
-      wavelets += n;
-      if (e > columnEnd) columnEnd = e;
+    const x0 = col * T;
+    const lastOut = lane(LAST_OUT, col);
+    const previousOut = lane(LAST_OUT, col - 1 + m);
+    const storeStart = lane(STORE_START, col);
+    const storeEnd = lane(STORE_END, col);
+    // The column's first wavelet, router by router: it has come from above, the previous
+    // column's last has left, and the queues below have room.
+    holdBack(x0, col);
+    let out = broadcastFree;
+    for (let r = 0; r < active; r++) {
+      if (r > 0) out += hop;
+      if (col > 0 && ring[previousOut + r]! + 1 > out) out = ring[previousOut + r]! + 1;
+      if (held[r]! > out) out = held[r]!;
+      firstOut[r] = out;
+      ring[storeStart + r] = Math.max(dpFree[r]!, out + ramp);
     }
-    if (columnEnd > release[slot]!) release[slot] = columnEnd;
+    // Its last wavelet, the same way; the PEs take the ones between as they come.
+    holdBack(x0 + T - 1, col);
+    out = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < active; r++) {
+      out = Math.max(out + hop, firstOut[r]! + T - 1, held[r]!);
+      ring[lastOut + r] = out;
+    }
+    broadcastFree = ring[lastOut]! + 1;
+    wavelets += active * T;
+    for (let r = 0; r < active; r++) {
+      const free = dpFree[r]!;
+      const started = ring[storeStart + r]!;
+      // Stored when its T cycles are done and the last wavelet has come down.
+      const stored = Math.max(started + store, ring[lastOut + r]! + ramp + 1);
+      ring[storeEnd + r] = stored;
+      if (col === 0) {
+        fill[r] = started;
+        redWait[r]! += stored - started - store;
+      } else redWait[r]! += stored - free - store;
+      let e = stored;
+      const n = counts[r * stride + column]!;
+      if (n > 0) {
+        const firstIndex = (streamed + 1) * io;
+        streamed += n;
+        const lastDone = streamed * io + perWeight;
+        let start = e;
+        if (io > 0 && firstIndex >= start) ioBound = true;
+        if (firstIndex > start) {
+          ioWait[r]! += firstIndex - start;
+          start = firstIndex;
+        }
+        const computed = start + n * perWeight;
+        e = Math.max(computed, lastDone);
+        if (e > computed) {
+          ioBound = true;
+          ioWait[r]! += e - computed;
+        }
+        nonZeros[r]! += n;
+        wavelets += n;
+      }
+      dpFree[r] = e;
+    }
   }
-  let endCycle = 0;
-  for (let r = 0; r < rows; r++) if (dpFree[r]! > endCycle) endCycle = dpFree[r]!;
+  let last = 0;
+  for (let r = 0; r < rows; r++) if (dpFree[r]! > last) last = dpFree[r]!;
   for (let r = 0; r < rows; r++) if (fill[r]! < 0) fill[r] = 0;
-  return summarize(p, s, endCycle, streamed, wavelets, 0);
+  const rowSums = sumCycles * (p.rowPes - 1) * (p.hopCycles + 1);
+  return summarize(p, s, last + rowSums, streamed, wavelets, g.colEnd - g.colStart, active, sumCycles);
 }

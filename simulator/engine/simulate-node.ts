@@ -8,7 +8,7 @@ import type { DataflowNode } from '../../compiler/ir/graph.ts';
 import { elementwiseCycles } from '../../compiler/place/place-node.ts';
 import type { MatmulTiling, Placement } from '../../compiler/place/placed-program.ts';
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
-import { ioBitsPerCycle, ioWeightsPerCycle, macsPerCycle } from '../../hardware/machine-rates.ts';
+import { fabricQueueWavelets, ioBitsPerCycle, ioWeightsPerCycle, macsPerCycle } from '../../hardware/machine-rates.ts';
 import type { SliceCounts } from '../../models/masks/multi-tiling.ts';
 import { type Counters, zeroCounters, zeroCycles } from '../counters.ts';
 import type { RowCounts } from './mask-counts.ts';
@@ -47,8 +47,14 @@ export function rowKernelParams(hw: HardwareConfig, t: MatmulTiling): RowKernelP
     tokensPerPe: t.tokensPerPe,
     macCycles,
     overheadCycles: hw.taskOverheadCycles,
-    addCycles: t.kernel === 'sddmm' ? 0 : macCycles,
+    // Partial sums (GEMM) and output-gradient columns (SDDMM) arrive one FP32 wavelet per cycle,
+    // and the PE handles each as it comes: a column costs its tokens in cycles either way.
+    addCycles: t.tokensPerPe,
     hopCycles: perHop,
+    multicastHopCycles: hw.hopLatencyCycles,
+    rampCycles: hw.rampLatencyCycles,
+    rowPes: t.activeCols,
+    queueWavelets: fabricQueueWavelets(hw),
     ioCyclesPerWeight,
     buffers: t.buffers,
   };
@@ -94,8 +100,8 @@ export function simulateMatmul(
     cycles.imbalance = Math.max(0, c.busy - meanBusy); // the mean of equal rows can round above them
     cycles.io = c.ioWait;
     cycles.reduction = c.reductionWait;
-    // Weights multicast across the row's active columns: the farthest PE finishes that much later.
-    cycles.fillDrain = c.fill + c.drain + t.activeCols * hw.hopLatencyCycles;
+    // The kernels' drain includes the multicast across the row's PEs (and an SDDMM's row sums).
+    cycles.fillDrain = c.fill + c.drain;
   }
   if (t.kernel === 'attention' || options.denseWork) {
     // Work sparsity cannot touch (DESIGN §6): activation × activation products, the LM head,

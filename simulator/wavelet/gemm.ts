@@ -172,12 +172,10 @@ function gemmPe(args: {
 
 /**
  * The `row` fidelity's end cycle for the same group and counts (its kernel as `simulateMatmul`
- * configures it, the stream at `cyclesPerWeight`). `addCycles` is the datapath time of adding a
- * column's arriving partial sums: the row fidelity's is a SIMD vector add, ceil(T / SIMD) =
- * macCycles; the wavelet program adds each arriving wavelet in its own cycle (T).
+ * configures it, the stream at `cyclesPerWeight`).
  */
-export function gemmGroupRowModel(g: WaveletGemmInput, addCycles = g.macCycles): number {
+export function gemmGroupRowModel(g: WaveletGemmInput): number {
   // The kernel's stream delivers a group's weights at this rate; one per cycle is the link's.
-  const { params, counts } = rowKernelInput(g, addCycles, g.cyclesPerWeight ?? 1);
+  const { params, counts } = rowKernelInput(g, g.cyclesPerWeight ?? 1);
   return simulateGemmGroup(params, counts, createScratch(g.rows, g.buffers)).endCycle;
 }

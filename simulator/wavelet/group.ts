@@ -3,7 +3,7 @@
  * machine figures, its fabric, and the same group as the `row` kernels read it.
  */
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
-import { macsPerCycle } from '../../hardware/machine-rates.ts';
+import { fabricQueueWavelets, macsPerCycle } from '../../hardware/machine-rates.ts';
 import type { GroupCounts, RowKernelParams } from '../engine/row-pipeline.ts';
 import { Fabric, type TaskRecorder } from './fabric.ts';
 
@@ -45,7 +45,7 @@ export function machineFigures(
     overheadCycles: hw.taskOverheadCycles,
     hopLatencyCycles: hw.hopLatencyCycles,
     rampLatencyCycles: hw.rampLatencyCycles,
-    queueDepth: 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2,
+    queueDepth: fabricQueueWavelets(hw),
   };
 }
 
@@ -68,7 +68,6 @@ export function groupFabric(g: GroupShape, colors: number): Fabric {
  */
 export function rowKernelInput(
   g: GroupShape,
-  addCycles: number,
   cyclesPerWeight: number,
 ): { params: RowKernelParams; counts: GroupCounts } {
   const counts = new Uint32Array(g.rows * g.n);
@@ -80,8 +79,12 @@ export function rowKernelInput(
       tokensPerPe: g.tokensPerPe,
       macCycles: g.macCycles,
       overheadCycles: g.overheadCycles,
-      addCycles,
+      addCycles: g.tokensPerPe,
       hopCycles: 2 * g.rampLatencyCycles + 2 * g.hopLatencyCycles,
+      multicastHopCycles: g.hopLatencyCycles,
+      rampCycles: g.rampLatencyCycles,
+      rowPes: g.cols,
+      queueWavelets: g.queueDepth,
       ioCyclesPerWeight: cyclesPerWeight / g.rows,
       buffers: g.buffers,
     },

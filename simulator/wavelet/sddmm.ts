@@ -165,6 +165,6 @@ function sddmmPe(
  * column broadcast, the dot products and the index stream at `cyclesPerIndex` per row.
  */
 export function sddmmGroupRowModel(g: WaveletSddmmInput): number {
-  const { params, counts } = rowKernelInput(g, 0, g.cyclesPerIndex ?? 1);
+  const { params, counts } = rowKernelInput(g, g.cyclesPerIndex ?? 1);
   return simulateSddmmGroup(params, counts, createScratch(g.rows, g.buffers)).endCycle;
 }
