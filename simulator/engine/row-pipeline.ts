@@ -92,8 +92,8 @@ export interface RowScratch {
    */
   storeStart: Float64Array;
   storeSnap: Float64Array;
-  /** Rows in a sliding window (SDDMM). */
-  window: Int32Array;
+  /** Maxima within blocks of rows (SDDMM's sliding windows). */
+  prefix: Float64Array;
 }
 
 export function createScratch(rows: number, buffers: number): RowScratch {
@@ -111,7 +111,7 @@ export function createScratch(rows: number, buffers: number): RowScratch {
     release: new Float64Array(rows * buffers),
     storeStart: new Float64Array(0),
     storeSnap: new Float64Array(0),
-    window: new Int32Array(rows),
+    prefix: new Float64Array(rows),
   };
 }
 
@@ -196,7 +196,7 @@ function weightsPerColumn(g: GroupCounts, rows: number): number {
 }
 
 function resetScratch(s: RowScratch): void {
-  for (const a of Object.values(s) as (Float64Array | Int32Array)[]) a.fill(0);
+  for (const a of Object.values(s) as Float64Array[]) a.fill(0);
   s.fill.fill(-1);
 }
 
@@ -363,17 +363,75 @@ export function simulateGemmGroup(
   return summarize(p, s, linkFree[0]! + rowCrossing, streamed, wavelets, g.colEnd - g.colStart, rows, 0);
 }
 
-/**
- * At most this many columns back are looked at (only tokens per PE far below the queue depth
- * times the rows reach further; their older wavelets count as long taken).
- */
-const MAX_RING_COLUMNS = 64;
-
 /** Rings of the SDDMM broadcast's times, per column and row (see `simulateSddmmGroup`). */
 const LAST_OUT = 0; // the column's last wavelet leaves the row's router
 const STORE_START = 1; // the row's PE takes the column's first wavelet
 const STORE_END = 2; // the row's PE has stored the column
 const RINGS = 3;
+
+/**
+ * held[r]: the earliest wavelet x of an SDDMM's broadcast may leave row r's router: once row
+ * r + k's PE has taken x − (k + 1) · Q, for every k ≥ 0. Row r' took wavelet y of a column i it
+ * has stored at STORE_END(i) − T + (y − iT), and of the column being stored (`current`) at
+ * STORE_START + (y − iT); for the k whose wavelet falls in column i that is
+ * V(r + k) + (x − iT − T − Q) + r · Q + 1 with V(r') = time(r') − r' · Q: a maximum over a window
+ * of rows [r + kLow, r + kHigh], in O(1) per row (van Herk, Gil and Werman: within blocks of
+ * rows as wide as the window, the maximum from the window's start to its block's end and from
+ * the next block's start to the window's end). Wavelets of columns older than the `m` the rings
+ * hold are long taken.
+ */
+function holdBack(
+  x: number,
+  current: number,
+  T: number,
+  Q: number,
+  m: number,
+  rows: number,
+  active: number,
+  ring: Float64Array,
+  held: Float64Array,
+  prefix: Float64Array,
+  suffix: Float64Array,
+): void {
+  held.fill(Number.NEGATIVE_INFINITY, 0, active);
+  for (let i = current; i >= 0 && i > current - m; i--) {
+    const reach = x - i * T; // x − (k + 1) · Q falls in column i for k in [kLow, kHigh]
+    const kLow = Math.max(0, Math.ceil((reach - T + 1) / Q) - 1);
+    const kHigh = Math.floor(reach / Q) - 1;
+    if (kHigh < kLow || kLow >= active) continue;
+    const from = ((i === current ? STORE_START : STORE_END) * m + (i % m)) * rows;
+    const base = (i === current ? reach - Q : reach - T - Q) + 1;
+    const w = kHigh - kLow + 1;
+    for (let start = 0; start < active; start += w) {
+      const stop = Math.min(start + w, active);
+      let best = Number.NEGATIVE_INFINITY;
+      for (let r = start; r < stop; r++) {
+        const v = ring[from + r]! - r * Q;
+        if (v > best) best = v;
+        prefix[r] = best;
+      }
+      best = Number.NEGATIVE_INFINITY;
+      for (let r = stop - 1; r >= start; r--) {
+        const v = ring[from + r]! - r * Q;
+        if (v > best) best = v;
+        suffix[r] = best;
+      }
+    }
+    // Row r's window starts at u = r + kLow: at a block's start it is that block; otherwise it
+    // ends in the next block (or at the last row).
+    for (let start = 0; start < active; start += w) {
+      const stop = Math.min(start + w, active);
+      const inNext = start + w < active;
+      for (let u = Math.max(start, kLow); u < stop; u++) {
+        const v =
+          u === start || !inNext ? suffix[u]! : Math.max(suffix[u]!, prefix[Math.min(u + w - 1, active - 1)]!);
+        const r = u - kLow;
+        const t = v + base + r * Q;
+        if (t > held[r]!) held[r] = t;
+      }
+    }
+  }
+}
 
 /**
  * An SDDMM group (backward-weight of a sparse linear) as the `wavelet` program runs it
@@ -405,15 +463,16 @@ export function simulateSddmmGroup(
   const rows = p.rowsPerGroup;
   const T = p.tokensPerPe;
   const Q = p.queueWavelets;
-  // Columns each ring keeps: the column being stored and those the queues down to the last row
-  // reach back to (wavelet x waits on row r + k's PE taking x − (k + 1) · Q).
-  const m = Math.min(Math.floor((Math.min(rows, g.countRows) * Q) / T) + 2, MAX_RING_COLUMNS);
+  // Columns each ring keeps: the column being stored and those one queue's depth reaches back to.
+  // (Wavelet x also waits on row r + k's PE taking x − (k + 1) · Q; when that falls in a column
+  // older than these, it was long taken: the cross-check finds no case where it binds.)
+  const m = Math.floor(Q / T) + 2;
   if (s.storeStart.length < RINGS * m * rows) {
     s.storeStart = new Float64Array(RINGS * m * rows);
     s.storeSnap = new Float64Array(RINGS * m * rows);
   }
   resetScratch(s);
-  const { dpFree, nonZeros, ioWait, redWait, fill, end: held, linkFree: values, window } = s;
+  const { dpFree, nonZeros, ioWait, redWait, fill, end: held, linkFree: suffix, prefix } = s;
   const { storeStart: ring, storeSnap: snap, release: firstOut } = s;
   const { counts, stride, colStep, countRows } = g;
   const B = p.buffers;
@@ -427,43 +486,6 @@ export function simulateSddmmGroup(
   const active = Math.min(rows, countRows);
   /** Where a ring's times of a column start (row r at + r). */
   const lane = (kind: number, column: number) => (kind * m + (column % m)) * rows;
-  /**
-   * held[r]: the earliest wavelet x may leave row r's router: once row r + k's PE has taken
-   * x − (k + 1) · Q, for every k ≥ 0. Row r' took wavelet y of a column i it has stored at
-   * STORE_END(i) − T + (y − iT), and of the column being stored at STORE_START + (y − iT); for
-   * the k whose wavelet falls in column i that is V(r + k) + (x − iT − T − Q) + r · Q + 1 with
-   * V(r') = time(r') − r' · Q: a maximum over a window of rows that slides with r (a monotonic
-   * queue). Wavelets of columns older than the rings hold are long taken.
-   */
-  const holdBack = (x: number, current: number) => {
-    held.fill(Number.NEGATIVE_INFINITY, 0, active);
-    for (let i = current; i >= 0 && i > current - m; i--) {
-      const reach = x - i * T; // x − (k + 1) · Q falls in column i for k in [kLow, kHigh]
-      const kLow = Math.max(0, Math.ceil((reach - T + 1) / Q) - 1);
-      const kHigh = Math.floor(reach / Q) - 1;
-      if (kHigh < kLow || kLow >= active) continue;
-      const from = i === current ? lane(STORE_START, i) : lane(STORE_END, i);
-      const base = (i === current ? reach - Q : reach - T - Q) + 1;
-      // From the bottom row up, the window [r + kLow, r + kHigh] moves up a row each step: a
-      // queue of rows whose V decreases from its head, the window's maximum.
-      let head = 0;
-      let tail = 0;
-      let next = Math.min(active - 1, active - 1 + kLow);
-      for (let r = active - 1; r >= 0; r--) {
-        for (; next >= r + kLow; next--) {
-          const v = ring[from + next]! - next * Q;
-          while (tail > head && values[tail - 1]! <= v) tail--;
-          window[tail] = next;
-          values[tail++] = v;
-        }
-        while (tail > head && window[head]! > r + kHigh) head++;
-        if (tail > head) {
-          const t = values[head]! + base + r * Q;
-          if (t > held[r]!) held[r] = t;
-        }
-      }
-    }
-  };
   let streamed = 0;
   let wavelets = 0;
   let broadcastFree = 0;
@@ -531,7 +553,7 @@ export function simulateSddmmGroup(
     const storeEnd = lane(STORE_END, col);
     // The column's first wavelet, router by router: it has come from above, the previous
     // column's last has left, and the queues below have room.
-    holdBack(x0, col);
+    holdBack(x0, col, T, Q, m, rows, active, ring, held, prefix, suffix);
     let out = broadcastFree;
     for (let r = 0; r < active; r++) {
       if (r > 0) out += hop;
@@ -541,7 +563,7 @@ export function simulateSddmmGroup(
       ring[storeStart + r] = Math.max(dpFree[r]!, out + ramp);
     }
     // Its last wavelet, the same way; the PEs take the ones between as they come.
-    holdBack(x0 + T - 1, col);
+    holdBack(x0 + T - 1, col, T, Q, m, rows, active, ring, held, prefix, suffix);
     out = Number.NEGATIVE_INFINITY;
     for (let r = 0; r < active; r++) {
       out = Math.max(out + hop, firstOut[r]! + T - 1, held[r]!);
