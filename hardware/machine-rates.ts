@@ -56,3 +56,10 @@ export function secondsToCycles(hw: HardwareConfig, seconds: number): number {
 export function fabricQueueWavelets(hw: HardwareConfig): number {
   return 2 * Math.max(hw.hopLatencyCycles, hw.rampLatencyCycles) + 2;
 }
+
+/**
+ * Mesh rows one wafer I/O channel feeds: the host channels enter through routers on the east and
+ * west edges, "spaced roughly 16 rows apart" (docs/cs2-facts.md §2) [OFF]. A row group's stream
+ * is one per block of this many rows, each with its rows' share of the bandwidth.
+ */
+export const IO_CHANNEL_ROWS = 16;

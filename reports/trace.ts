@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { inputError } from '../models/diagnostics.ts';
 import type { GemmResult, GemmRun } from '../simulator/gemm.ts';
 import type { StepSummary, WorkloadSummary } from '../simulator/run-summary.ts';
+import { GEMM_PARTIALS_COLOR } from '../simulator/wavelet/gemm.ts';
 import { assertFiniteNumbers } from './finite.ts';
 import { outputError } from './output-folder.ts';
 
@@ -196,8 +197,8 @@ export function buildWaveletGemmTrace(
           events.push({ name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid } });
         }
         events.push({
-          name: task.color === 0 ? 'AXPY' : 'add partial sum',
-          cat: task.color === 0 ? 'compute' : 'reduction',
+          name: task.color === GEMM_PARTIALS_COLOR ? 'add partial sum' : 'AXPY',
+          cat: task.color === GEMM_PARTIALS_COLOR ? 'reduction' : 'compute',
           ph: 'X',
           pid,
           tid,

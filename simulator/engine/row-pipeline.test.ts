@@ -20,6 +20,8 @@ const base: RowKernelParams = {
   rowPes: 1,
   queueWavelets: 6,
   ioCyclesPerWeight: 0,
+  // One channel for the whole group unless a test says otherwise.
+  ioRowsPerChannel: 1024,
   buffers: 2,
 };
 

@@ -46,6 +46,12 @@ export interface RowKernelParams {
   readonly queueWavelets: number;
   /** Cycles per weight of this group's share of the I/O stream; 0 when operands come from the wafer. */
   readonly ioCyclesPerWeight: number;
+  /**
+   * Rows each I/O channel feeds: the group's stream is one per block of this many rows (the last
+   * block may be short), each with its rows' share of the group's bandwidth, in stream order
+   * (column by column, row by row) within the block.
+   */
+  readonly ioRowsPerChannel: number;
   /** Accumulators (GEMM) or operand-column buffers (SDDMM) per PE. */
   readonly buffers: number;
 }
@@ -94,6 +100,11 @@ export interface RowScratch {
   storeSnap: Float64Array;
   /** Maxima within blocks of rows (SDDMM's sliding windows). */
   prefix: Float64Array;
+  /** Per I/O channel: weights streamed so far, at the period's start, and per column (dense). */
+  streamed: Float64Array;
+  periodStreamed: Float64Array;
+  channelWeights: Float64Array;
+  channelIo: Float64Array;
 }
 
 export function createScratch(rows: number, buffers: number): RowScratch {
@@ -112,6 +123,10 @@ export function createScratch(rows: number, buffers: number): RowScratch {
     storeStart: new Float64Array(0),
     storeSnap: new Float64Array(0),
     prefix: new Float64Array(rows),
+    streamed: new Float64Array(rows),
+    periodStreamed: new Float64Array(rows),
+    channelWeights: new Float64Array(rows),
+    channelIo: new Float64Array(rows),
   };
 }
 
@@ -195,6 +210,40 @@ function weightsPerColumn(g: GroupCounts, rows: number): number {
   return sum;
 }
 
+/**
+ * The group's I/O channels: their number; `s.channelIo[c]` is the cycles per weight of channel
+ * c's stream, which feeds min(per, rows − c · per) rows and has that share of the group's
+ * bandwidth.
+ */
+function setUpChannels(p: RowKernelParams, s: RowScratch): number {
+  const rows = p.rowsPerGroup;
+  const per = p.ioRowsPerChannel;
+  const count = Math.ceil(rows / per);
+  for (let c = 0; c < count; c++) s.channelIo[c] = (p.ioCyclesPerWeight * rows) / Math.min(per, rows - c * per);
+  return count;
+}
+
+/** Weights a dense operand streams per column on each channel (its rows' counts, summed). */
+function channelWeightsPerColumn(g: GroupCounts, rows: number, per: number, out: Float64Array): void {
+  out.fill(0);
+  for (let r = 0; r < Math.min(rows, g.countRows); r++) out[Math.floor(r / per)]! += g.counts[r * g.stride]!;
+}
+
+/** The largest time any channel's stream moved since the period's start. */
+function streamShiftOf(s: RowScratch, channels: number): number {
+  let shift = 0;
+  for (let c = 0; c < channels; c++)
+    shift = Math.max(shift, (s.streamed[c]! - s.periodStreamed[c]!) * s.channelIo[c]!);
+  return shift;
+}
+
+/** Weights streamed on every channel. */
+function totalStreamed(s: RowScratch, channels: number): number {
+  let total = 0;
+  for (let c = 0; c < channels; c++) total += s.streamed[c]!;
+  return total;
+}
+
 function resetScratch(s: RowScratch): void {
   for (const a of Object.values(s) as Float64Array[]) a.fill(0);
   s.fill.fill(-1);
@@ -274,37 +323,36 @@ export function simulateGemmGroup(
   const A = p.buffers;
   const macCycles = p.macCycles;
   const perWeight = macCycles + p.overheadCycles;
-  const io = p.ioCyclesPerWeight;
   const add = p.addCycles;
   const hop = p.hopCycles;
   const tokens = p.tokensPerPe;
-  let streamed = 0;
+  const per = p.ioRowsPerChannel;
+  const channels = setUpChannels(p, s);
+  const { streamed, periodStreamed, channelWeights, channelIo } = s;
   let wavelets = 0;
   // Dense operands only: the period is one turn of the accumulators; the I/O stream must not bind.
   const periodic = colStep === 0 && options.fastForward !== false;
-  const perColumn = periodic ? weightsPerColumn(g, rows) : 0;
+  if (periodic) channelWeightsPerColumn(g, rows, per, channelWeights);
   let ioBound = false;
-  let periodStreamed = 0;
   for (let j = g.colStart; j < g.colEnd; j++) {
     const slot = (j - g.colStart) % A;
     if (periodic && slot === 0) {
       if (j > g.colStart + A) {
         // A whole period since the capture: if every time moved by the same Δ, at least as much
-        // as the stream moved, and the stream never held anything up, skip whole periods.
+        // as each stream moved, and no stream ever held anything up, skip whole periods.
         const delta = shiftOf(s, rows, rows, true, rows * A, 0);
-        const streamShift = (streamed - periodStreamed) * io;
         const k = Math.floor((g.colEnd - j) / A);
-        if (!ioBound && delta >= streamShift && k > 0) {
+        if (!ioBound && delta >= streamShiftOf(s, channels) && k > 0) {
           advance(s, rows, rows, true, rows * A, delta, k);
           if (options.stats) options.stats.skippedColumns += k * A;
-          streamed += k * A * perColumn;
+          for (let c = 0; c < channels; c++) streamed[c]! += k * A * channelWeights[c]!;
           wavelets += k * A * rows * tokens;
           j += k * A;
           if (j >= g.colEnd) break;
         }
       }
       capture(s, rows, rows * A, 0);
-      periodStreamed = streamed;
+      periodStreamed.set(streamed.subarray(0, channels));
       ioBound = false;
     }
     const column = j * colStep;
@@ -318,9 +366,11 @@ export function simulateGemmGroup(
         // The block starts when the datapath is free, an accumulator is free and the first weight
         // is in; it ends after its AXPYs, or one AXPY after its last weight arrives.
         const ready = release[r * A + slot]!;
-        const first = (streamed + 1) * io;
-        streamed += n;
-        const lastDone = streamed * io + perWeight;
+        const channel = (r / per) | 0;
+        const io = channelIo[channel]!;
+        const first = (streamed[channel]! + 1) * io;
+        streamed[channel]! += n;
+        const lastDone = streamed[channel]! * io + perWeight;
         let start = Math.max(free, ready);
         // The stream binds, or ties (a tie decides how a wait is attributed): no fast-forward.
         if (io > 0 && first >= start) ioBound = true;
@@ -360,7 +410,8 @@ export function simulateGemmGroup(
   }
   // The row's easternmost PE receives its weights the multicast's crossing of the row later.
   const rowCrossing = Math.max(0, p.rowPes - 1) * p.multicastHopCycles;
-  return summarize(p, s, linkFree[0]! + rowCrossing, streamed, wavelets, g.colEnd - g.colStart, rows, 0);
+  const total = totalStreamed(s, channels);
+  return summarize(p, s, linkFree[0]! + rowCrossing, total, wavelets, g.colEnd - g.colStart, rows, 0);
 }
 
 /** Rings of the SDDMM broadcast's times, per column and row (see `simulateSddmmGroup`). */
@@ -478,22 +529,23 @@ export function simulateSddmmGroup(
   const B = p.buffers;
   const sumCycles = p.rowPes > 1 ? 1 : 0;
   const perWeight = p.macCycles + p.overheadCycles + sumCycles;
-  const io = p.ioCyclesPerWeight;
   const store = p.addCycles;
+  const per = p.ioRowsPerChannel;
+  const channels = setUpChannels(p, s);
+  const { streamed, periodStreamed, channelWeights, channelIo } = s;
   const hop = p.multicastHopCycles;
   const ramp = p.rampCycles;
   // Rows beyond the k-slices hold no part of K: they neither store the columns nor compute.
   const active = Math.min(rows, countRows);
   /** Where a ring's times of a column start (row r at + r). */
   const lane = (kind: number, column: number) => (kind * m + (column % m)) * rows;
-  let streamed = 0;
   let wavelets = 0;
   let broadcastFree = 0;
   // Dense operands only: a period of B columns (see the GEMM kernel); the rings move with it.
   const periodic = colStep === 0 && options.fastForward !== false;
   const perColumn = periodic ? weightsPerColumn(g, rows) : 0;
+  if (periodic) channelWeightsPerColumn(g, rows, per, channelWeights);
   let ioBound = false;
-  let periodStreamed = 0;
   let captured = false;
   /** Copies the rings into `snap` by age (the last column first), for the columns before `next`. */
   const snapRings = (next: number) => {
@@ -518,9 +570,8 @@ export function simulateSddmmGroup(
             }
           }
         }
-        const streamShift = (streamed - periodStreamed) * io;
         const k = Math.floor((g.colEnd - j) / B);
-        if (!ioBound && delta >= streamShift && k > 0) {
+        if (!ioBound && delta >= streamShiftOf(s, channels) && k > 0) {
           advance(s, rows, active, false, 0, delta, k);
           snapRings(c);
           for (let kind = 0; kind < RINGS; kind++) {
@@ -532,7 +583,7 @@ export function simulateSddmmGroup(
           }
           if (options.stats) options.stats.skippedColumns += k * B;
           broadcastFree += k * delta;
-          streamed += k * B * perColumn;
+          for (let c = 0; c < channels; c++) streamed[c]! += k * B * channelWeights[c]!;
           wavelets += k * B * (active * T + perColumn);
           j += k * B;
           if (j >= g.colEnd) break;
@@ -541,7 +592,7 @@ export function simulateSddmmGroup(
       capture(s, rows, 0, broadcastFree);
       snapRings(j - g.colStart);
       captured = true;
-      periodStreamed = streamed;
+      periodStreamed.set(streamed.subarray(0, channels));
       ioBound = false;
     }
     const col = j - g.colStart;
@@ -584,9 +635,11 @@ export function simulateSddmmGroup(
       let e = stored;
       const n = counts[r * stride + column]!;
       if (n > 0) {
-        const firstIndex = (streamed + 1) * io;
-        streamed += n;
-        const lastDone = streamed * io + perWeight;
+        const channel = (r / per) | 0;
+        const io = channelIo[channel]!;
+        const firstIndex = (streamed[channel]! + 1) * io;
+        streamed[channel]! += n;
+        const lastDone = streamed[channel]! * io + perWeight;
         let start = e;
         if (io > 0 && firstIndex >= start) ioBound = true;
         if (firstIndex > start) {
@@ -609,5 +662,6 @@ export function simulateSddmmGroup(
   for (let r = 0; r < rows; r++) if (dpFree[r]! > last) last = dpFree[r]!;
   for (let r = 0; r < rows; r++) if (fill[r]! < 0) fill[r] = 0;
   const rowSums = sumCycles * (p.rowPes - 1) * (p.hopCycles + 1);
-  return summarize(p, s, last + rowSums, streamed, wavelets, g.colEnd - g.colStart, active, sumCycles);
+  const total = totalStreamed(s, channels);
+  return summarize(p, s, last + rowSums, total, wavelets, g.colEnd - g.colStart, active, sumCycles);
 }

@@ -8,7 +8,13 @@ import type { DataflowNode } from '../../compiler/ir/graph.ts';
 import { elementwiseCycles } from '../../compiler/place/place-node.ts';
 import type { MatmulTiling, Placement } from '../../compiler/place/placed-program.ts';
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
-import { fabricQueueWavelets, ioBitsPerCycle, ioWeightsPerCycle, macsPerCycle } from '../../hardware/machine-rates.ts';
+import {
+  fabricQueueWavelets,
+  IO_CHANNEL_ROWS,
+  ioBitsPerCycle,
+  ioWeightsPerCycle,
+  macsPerCycle,
+} from '../../hardware/machine-rates.ts';
 import type { SliceCounts } from '../../models/masks/multi-tiling.ts';
 import { type Counters, zeroCounters, zeroCycles } from '../counters.ts';
 import type { RowCounts } from './mask-counts.ts';
@@ -56,6 +62,7 @@ export function rowKernelParams(hw: HardwareConfig, t: MatmulTiling): RowKernelP
     rowPes: t.activeCols,
     queueWavelets: fabricQueueWavelets(hw),
     ioCyclesPerWeight,
+    ioRowsPerChannel: IO_CHANNEL_ROWS,
     buffers: t.buffers,
   };
 }

@@ -197,7 +197,9 @@ export class Fabric {
   private readonly queued: Uint32Array;
   /** Streams entering at the region's edge (the wafer I/O), by router input port. */
   private readonly edges: {
+    /** The queue every wavelet enters, or −1 when `queues` gives one per wavelet. */
     readonly q: number;
+    readonly queues: readonly number[] | undefined;
     readonly pe: number;
     readonly values: readonly number[];
     readonly cyclesPerWavelet: number;
@@ -310,12 +312,25 @@ export class Fabric {
    * at an edge, or the rest of the wafer): one every `cyclesPerWavelet` cycles (fractional rates
    * average out), from cycle 0, each when the port's queue has room.
    */
-  inject(pe: number, port: number, color: number, values: readonly number[], cyclesPerWavelet = 1): void {
+  inject(
+    pe: number,
+    port: number,
+    color: number | readonly number[],
+    values: readonly number[],
+    cyclesPerWavelet = 1,
+  ): void {
     if (port === RAMP || this.nextPe[pe * 4 + port] !== -1) {
       throw new Error(`fabric: PE ${pe} port ${port} is not at the region's edge`);
     }
     if (!(cyclesPerWavelet >= 1)) throw new Error(`fabric: a link carries at most one wavelet per cycle`);
-    this.edges.push({ q: this.queue(pe, port, color), pe, values, cyclesPerWavelet, next: 0, nextCycle: 0 });
+    if (typeof color !== 'number' && color.length !== values.length) {
+      throw new Error(`fabric: ${values.length} wavelets but ${color.length} colors`);
+    }
+    // A stream of several colors (an I/O channel feeding several rows) goes in order: a wavelet
+    // whose queue is full holds back those behind it.
+    const q = typeof color === 'number' ? this.queue(pe, port, color) : -1;
+    const queues = typeof color === 'number' ? undefined : color.map((c) => this.queue(pe, port, c));
+    this.edges.push({ q, queues, pe, values, cyclesPerWavelet, next: 0, nextCycle: 0 });
   }
 
   load(pe: number, program: PeProgram): void {
@@ -385,11 +400,12 @@ export class Fabric {
     let moved = false;
     for (const e of this.edges) {
       if (e.next >= e.values.length || e.nextCycle > t) continue;
-      if (this.qSize[e.q]! >= depth) {
+      const q = e.queues ? e.queues[e.next]! : e.q;
+      if (this.qSize[q]! >= depth) {
         this.counters.backPressureCycles++;
         continue;
       }
-      this.push(e.q, e.values[e.next++]!, t);
+      this.push(q, e.values[e.next++]!, t);
       this.queued[e.pe]!++;
       this.counters.edgeWavelets++;
       // The next one a rate's worth later, but never before the next cycle.

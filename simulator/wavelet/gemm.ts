@@ -18,8 +18,15 @@
  * `gemmGroupRowModel` runs the `row` fidelity's kernel on the same counts for the cross-check.
  */
 import { createScratch, simulateGemmGroup } from '../engine/row-pipeline.ts';
-import { EAST, type FabricCounters, NORTH, type PeProgram, RAMP, SOUTH, WEST } from './fabric.ts';
-import { type GroupShape, groupFabric, rowKernelInput } from './group.ts';
+import { type FabricCounters, NORTH, type PeProgram, RAMP, SOUTH } from './fabric.ts';
+import {
+  type GroupShape,
+  groupFabric,
+  ioColor,
+  ioColorCount,
+  routeIoChannels,
+  rowKernelInput,
+} from './group.ts';
 
 export interface WaveletGemmInput extends GroupShape {
   /** Cycles per weight of each row's stream at the west edge (default 1: one wavelet per cycle). */
@@ -43,38 +50,48 @@ export interface WaveletGemmResult {
   readonly counters: FabricCounters;
 }
 
-const WEIGHTS = 0;
-const PARTIALS = 1;
+/** The color of the partial sums (a trace tells adds from AXPYs by it). */
+export const GEMM_PARTIALS_COLOR = 0;
+const PARTIALS = GEMM_PARTIALS_COLOR;
+/** Weights use colors from here on, one per row of an I/O channel. */
+const WEIGHTS = 1;
 
 export function simulateWaveletGemmGroup(g: WaveletGemmInput): WaveletGemmResult {
   const { rows: R, cols: C, tokensPerPe: T, n: N, counts } = g;
-  const fabric = groupFabric(g, 2);
+  const fabric = groupFabric(g, WEIGHTS + ioColorCount(g));
   const axpyCycles = g.macCycles + g.overheadCycles;
   const y = Array.from({ length: C }, () => new Float64Array(g.values ? N * T : 0));
+  // Weights: from the wafer I/O channels, along each row and down to every PE.
+  const firstOf = (r: number) => {
+    const first = new Uint32Array(N + 1); // row r's stream position of column j's first weight
+    for (let j = 0; j < N; j++) first[j + 1] = first[j]! + counts[r * N + j]!;
+    return first;
+  };
+  const firsts = Array.from({ length: R }, (_, r) => firstOf(r));
+  routeIoChannels(
+    fabric,
+    g,
+    WEIGHTS,
+    (r, j) =>
+      Array.from({ length: counts[r * N + j]! }, (_, i) =>
+        g.values ? g.values.weight(r, firsts[r]![j]! + i) : 1,
+      ),
+    g.cyclesPerWeight ?? 1,
+  );
   for (let r = 0; r < R; r++) {
-    // The row's stream: column j's weights, j in order.
     const perColumn = Array.from({ length: N }, (_, j) => counts[r * N + j]!);
-    const total = perColumn.reduce((a, b) => a + b, 0);
+    const total = firsts[r]![N]!;
     for (let c = 0; c < C; c++) {
       const pe = fabric.at(r, c);
-      // Weights: in at the west edge of the row, along it, down to every PE.
-      const east = c < C - 1 ? [EAST] : [];
-      fabric.route(pe, WEIGHTS, WEST, [...east, RAMP]);
-      if (c === 0) {
-        fabric.inject(
-          pe,
-          WEST,
-          WEIGHTS,
-          Array.from({ length: total }, (_, w) => (g.values ? g.values.weight(r, w) : 1)),
-          g.cyclesPerWeight ?? 1,
-        );
-      }
       // Partial sums: north along the PE column.
       if (R > 1) {
         if (r > 0) fabric.route(pe, PARTIALS, RAMP, [NORTH]);
         if (r < R - 1) fabric.route(pe, PARTIALS, SOUTH, [RAMP]);
       }
-      fabric.load(pe, gemmPe({ g, r, c, perColumn, total, axpyCycles, y: y[c]! }));
+      fabric.load(
+        pe,
+        gemmPe({ g, r, c, perColumn, total, axpyCycles, y: y[c]!, weights: ioColor(g, WEIGHTS, r) }),
+      );
     }
   }
   const cycles = fabric.run();
@@ -90,8 +107,10 @@ function gemmPe(args: {
   total: number;
   axpyCycles: number;
   y: Float64Array;
+  /** The color of this row's weights. */
+  weights: number;
 }): PeProgram {
-  const { g, r, c, perColumn, total, axpyCycles, y } = args;
+  const { g, r, c, perColumn, total, axpyCycles, y, weights: WEIGHTS } = args;
   const { rows: R, tokensPerPe: T, n: N, buffers: A } = g;
   const values = g.values;
   // Accumulators: the partial sums of up to A columns in flight.

@@ -20,7 +20,14 @@
  */
 import { createScratch, simulateSddmmGroup } from '../engine/row-pipeline.ts';
 import { EAST, type FabricCounters, NORTH, type PeProgram, RAMP, SOUTH, WEST } from './fabric.ts';
-import { type GroupShape, groupFabric, rowKernelInput } from './group.ts';
+import {
+  type GroupShape,
+  groupFabric,
+  ioColor,
+  ioColorCount,
+  routeIoChannels,
+  rowKernelInput,
+} from './group.ts';
 
 export interface WaveletSddmmInput extends GroupShape {
   /** Cycles per index of each row's stream at the west edge (default 1). */
@@ -44,12 +51,21 @@ export interface WaveletSddmmResult {
 }
 
 const DY = 0;
-const INDICES = 1;
-const PARTIALS = 2;
+const PARTIALS = 1;
+/** Indices use colors from here on, one per row of an I/O channel. */
+const INDEX_COLORS = 2;
 
 export function simulateWaveletSddmmGroup(g: WaveletSddmmInput): WaveletSddmmResult {
   const { rows: R, cols: C, tokensPerPe: T, n: N, counts } = g;
-  const fabric = groupFabric(g, 3);
+  const fabric = groupFabric(g, INDEX_COLORS + ioColorCount(g));
+  // Indices: from the wafer I/O channels, along each row and down to every PE.
+  routeIoChannels(
+    fabric,
+    g,
+    INDEX_COLORS,
+    (r, j) => new Array<number>(counts[r * N + j]!).fill(0),
+    g.cyclesPerIndex ?? 1,
+  );
   const gradients: Float64Array[] = [];
   for (let r = 0; r < R; r++) {
     const perColumn = Array.from({ length: N }, (_, j) => counts[r * N + j]!);
@@ -58,7 +74,6 @@ export function simulateWaveletSddmmGroup(g: WaveletSddmmInput): WaveletSddmmRes
     for (let c = 0; c < C; c++) {
       const pe = fabric.at(r, c);
       fabric.route(pe, DY, NORTH, r < R - 1 ? [SOUTH, RAMP] : [RAMP]);
-      fabric.route(pe, INDICES, WEST, c < C - 1 ? [EAST, RAMP] : [RAMP]);
       if (C > 1) {
         if (c > 0) fabric.route(pe, PARTIALS, RAMP, [WEST]);
         if (c < C - 1) fabric.route(pe, PARTIALS, EAST, [RAMP]);
@@ -68,7 +83,6 @@ export function simulateWaveletSddmmGroup(g: WaveletSddmmInput): WaveletSddmmRes
         for (let j = 0; j < N; j++) for (let t = 0; t < T; t++) dy.push(g.values ? g.values.dy(c, t, j) : 0);
         fabric.inject(pe, NORTH, DY, dy, 1);
       }
-      if (c === 0) fabric.inject(pe, WEST, INDICES, new Array<number>(total).fill(0), g.cyclesPerIndex ?? 1);
       fabric.load(pe, sddmmPe(g, r, c, perColumn, gradients[r]!));
     }
   }
@@ -83,6 +97,8 @@ function sddmmPe(
   perColumn: readonly number[],
   gradients: Float64Array,
 ): PeProgram {
+  // This row's indices come on its own color of the I/O channel.
+  const INDICES = ioColor(g, INDEX_COLORS, r);
   const { cols: C, tokensPerPe: T, n: N, buffers: B } = g;
   const values = g.values;
   const buffer = values ? Array.from({ length: B }, () => new Float64Array(T)) : [];
