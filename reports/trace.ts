@@ -21,7 +21,8 @@ import { outputError } from './output-folder.ts';
 /** One trace event (the subset of the format this writes). */
 export interface TraceEvent {
   readonly name: string;
-  readonly ph: 'X' | 'M';
+  /** A span, metadata, or a counter (its args are the counter's series). */
+  readonly ph: 'X' | 'M' | 'C';
   readonly pid: number;
   readonly tid: number;
   readonly ts?: number;
@@ -156,7 +157,10 @@ export function buildTrace(
 /**
  * `gemm --fidelity wavelet --trace FILE`: every PE's data tasks on the fabric, one process for the
  * sparse GEMM and one for its dense counterpart, one thread per PE of each row group: its AXPYs
- * (one per weight) and its adds of arriving partial sums, in simulated microseconds.
+ * (one per weight) and its adds of arriving partial sums, in simulated microseconds. And per mesh
+ * row of each group, two counters sampled along the run: the wavelets waiting in its queues, and
+ * the share of its routers' output ports (four links and the ramp down, per PE) that carried a
+ * wavelet each cycle since the previous sample.
  */
 export function buildWaveletGemmTrace(
   result: GemmResult,
@@ -178,6 +182,32 @@ export function buildWaveletGemmTrace(
     if (!trace) return;
     if (trace.recorder.dropped > 0)
       dropped.push(`${name}: ${trace.recorder.dropped} tasks after the first ${trace.recorder.limit}`);
+    if (trace.sampler.dropped > 0)
+      dropped.push(`${name}: ${trace.sampler.dropped} queue samples after the first ${trace.sampler.limit}`);
+    for (const group of trace.groups) {
+      for (let i = group.samplesFrom; i < group.samplesTo; i++) {
+        const sample = trace.sampler.samples[i]!;
+        const row = `group ${group.group}, row ${sample.row}`;
+        const ts = us(sample.cycle);
+        events.push({
+          name: `${row}: queued wavelets`,
+          ph: 'C',
+          pid,
+          tid: 0,
+          ts,
+          args: { wavelets: sample.queued },
+        });
+        const ports = sample.cycles * group.cols * 5;
+        events.push({
+          name: `${row}: link use`,
+          ph: 'C',
+          pid,
+          tid: 0,
+          ts,
+          args: { fraction: ports > 0 ? sample.sent / ports : 0 },
+        });
+      }
+    }
     for (const group of trace.groups) {
       const named = new Set<number>();
       for (let i = group.from; i < group.to; i++) {

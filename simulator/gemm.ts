@@ -14,7 +14,7 @@ import { parsePattern } from '../models/sparsity.ts';
 import { type Counters, totalCycles, zeroCycles } from './counters.ts';
 import { denseRowCounts } from './engine/mask-counts.ts';
 import { rowKernelParams, simulateMatmul } from './engine/simulate-node.ts';
-import type { TaskRecorder } from './wavelet/fabric.ts';
+import type { OccupancySampler, TaskRecorder } from './wavelet/fabric.ts';
 import { simulateWaveletGemmGroup } from './wavelet/gemm.ts';
 import { machineFigures } from './wavelet/group.ts';
 
@@ -44,14 +44,28 @@ export interface GemmInput {
   readonly trace?: boolean;
 }
 
-/** The data tasks of a wavelet run, group by group (tasks[from, to) are group `group`'s). */
+/**
+ * The data tasks of a wavelet run and its rows' queue and link samples, group by group
+ * (tasks[from, to) and samples[samplesFrom, samplesTo) are group `group`'s).
+ */
 export interface WaveletTrace {
   readonly recorder: TaskRecorder;
-  readonly groups: readonly { group: number; rows: number; cols: number; from: number; to: number }[];
+  readonly sampler: OccupancySampler;
+  readonly groups: readonly {
+    group: number;
+    rows: number;
+    cols: number;
+    from: number;
+    to: number;
+    samplesFrom: number;
+    samplesTo: number;
+  }[];
 }
 
 /** Tasks a wavelet trace records per run (dense, sparse) before it stops: a file of tens of MB. */
 export const TRACE_TASK_LIMIT = 150_000;
+/** Queue and link samples (one per mesh row) a wavelet trace records per run. */
+export const TRACE_SAMPLE_LIMIT = 50_000;
 
 export interface GemmRun {
   readonly tiling: MatmulTiling;
@@ -177,6 +191,18 @@ function waveletRun(
   const recorder: TaskRecorder | undefined = trace
     ? { limit: TRACE_TASK_LIMIT, tasks: [], dropped: 0 }
     : undefined;
+  // About TRACE_SAMPLE_LIMIT / 2 samples over the run, by the row fidelity's estimate of its length.
+  const sampler: OccupancySampler | undefined = trace
+    ? {
+        interval: Math.max(
+          16,
+          Math.ceil((totalCycles(rowCounters) * t.rowsPerGroup * t.rowGroups) / (TRACE_SAMPLE_LIMIT / 2)),
+        ),
+        limit: TRACE_SAMPLE_LIMIT,
+        samples: [],
+        dropped: 0,
+      }
+    : undefined;
   const groups: WaveletTrace['groups'][number][] = [];
   for (let g = 0; g < t.rowGroups; g++) {
     const colStart = g * t.colsPerGroup;
@@ -198,10 +224,19 @@ function waveletRun(
       cyclesPerWeight,
       ioRowsPerChannel,
       ...(recorder ? { recorder } : {}),
+      ...(sampler ? { sampler } : {}),
     });
-    if (recorder) {
-      const from = groups.at(-1)?.to ?? 0;
-      groups.push({ group: g, rows: t.rowsPerGroup, cols: t.activeCols, from, to: recorder.tasks.length });
+    if (recorder && sampler) {
+      const last = groups.at(-1);
+      groups.push({
+        group: g,
+        rows: t.rowsPerGroup,
+        cols: t.activeCols,
+        from: last?.to ?? 0,
+        to: recorder.tasks.length,
+        samplesFrom: last?.samplesTo ?? 0,
+        samplesTo: sampler.samples.length,
+      });
     }
     cycles = Math.max(cycles, run.cycles);
   }
@@ -210,6 +245,6 @@ function waveletRun(
     tiling: t,
     cycles,
     counters: { ...rowCounters, cycles: { ...z, compute: cycles } },
-    ...(recorder ? { trace: { recorder, groups } } : {}),
+    ...(recorder && sampler ? { trace: { recorder, sampler, groups } } : {}),
   };
 }

@@ -97,6 +97,27 @@ describe('wafersim crosscheck', () => {
       expect(new Set(axpysPerPe.values()).size).toBe(1);
       const perPe = [...axpysPerPe.values()][0]!;
       expect(perPe % 32).toBe(0); // N = 32 output columns, the k-slice's weights in each
+      // Counters per mesh row of each group: waiting wavelets (whole numbers, none at the end)
+      // and the share of the routers' output ports in use (a fraction).
+      const counters = trace.traceEvents.filter((e) => e.ph === 'C') as unknown as {
+        name: string;
+        pid: number;
+        ts: number;
+        args: { wavelets?: number; fraction?: number };
+      }[];
+      const queued = counters.filter((e) => e.name.endsWith(': queued wavelets'));
+      const use = counters.filter((e) => e.name.endsWith(': link use'));
+      expect(queued.length).toBe(use.length);
+      expect(new Set(queued.filter((e) => e.pid === 2).map((e) => e.name)).size).toBe(4); // 4 rows, 1 group
+      for (const e of queued) expect(Number.isInteger(e.args.wavelets)).toBe(true);
+      for (const e of use) {
+        expect(e.args.fraction).toBeGreaterThanOrEqual(0);
+        expect(e.args.fraction).toBeLessThanOrEqual(1);
+      }
+      expect(use.some((e) => (e.args.fraction ?? 0) > 0)).toBe(true);
+      const lastQueued = new Map<string, number>();
+      for (const e of [...queued].sort((a, b) => a.ts - b.ts)) lastQueued.set(`${e.pid}/${e.name}`, e.args.wavelets!);
+      for (const v of lastQueued.values()) expect(v).toBe(0);
       const row = await runMain([...args, ...mesh, '--trace', file]);
       expect(row.code).toBe(2);
       expect(row.stderr).toMatch(

@@ -219,7 +219,8 @@ function setUpChannels(p: RowKernelParams, s: RowScratch): number {
   const rows = p.rowsPerGroup;
   const per = p.ioRowsPerChannel;
   const count = Math.ceil(rows / per);
-  for (let c = 0; c < count; c++) s.channelIo[c] = (p.ioCyclesPerWeight * rows) / Math.min(per, rows - c * per);
+  for (let c = 0; c < count; c++)
+    s.channelIo[c] = (p.ioCyclesPerWeight * rows) / Math.min(per, rows - c * per);
   return count;
 }
 
@@ -475,7 +476,9 @@ function holdBack(
       const inNext = start + w < active;
       for (let u = Math.max(start, kLow); u < stop; u++) {
         const v =
-          u === start || !inNext ? suffix[u]! : Math.max(suffix[u]!, prefix[Math.min(u + w - 1, active - 1)]!);
+          u === start || !inNext
+            ? suffix[u]!
+            : Math.max(suffix[u]!, prefix[Math.min(u + w - 1, active - 1)]!);
         const r = u - kLow;
         const t = v + base + r * Q;
         if (t > held[r]!) held[r] = t;
@@ -550,7 +553,11 @@ export function simulateSddmmGroup(
   /** Copies the rings into `snap` by age (the last column first), for the columns before `next`. */
   const snapRings = (next: number) => {
     for (let kind = 0; kind < RINGS; kind++)
-      for (let a = 0; a < m; a++) snap.set(ring.subarray(lane(kind, next - 1 - a), lane(kind, next - 1 - a) + active), (kind * m + a) * rows);
+      for (let a = 0; a < m; a++)
+        snap.set(
+          ring.subarray(lane(kind, next - 1 - a), lane(kind, next - 1 - a) + active),
+          (kind * m + a) * rows,
+        );
   };
   for (let j = g.colStart; j < g.colEnd; j++) {
     const c = j - g.colStart;

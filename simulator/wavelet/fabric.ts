@@ -45,6 +45,19 @@ export interface TaskRecorder {
   dropped: number;
 }
 
+/**
+ * Queue occupancy and link use of each mesh row, sampled every `interval` cycles (for a trace's
+ * counters): at each sample, the wavelets waiting in the row's queues (its routers' input queues
+ * and its PEs' queues) and the wavelets its routers sent on their output ports (links and ramps
+ * down) since the previous sample, over `cycles` cycles. Up to `limit` samples (one per row).
+ */
+export interface OccupancySampler {
+  readonly interval: number;
+  readonly limit: number;
+  readonly samples: { row: number; cycle: number; queued: number; sent: number; cycles: number }[];
+  dropped: number;
+}
+
 export interface FabricParams {
   readonly rows: number;
   readonly cols: number;
@@ -56,6 +69,8 @@ export interface FabricParams {
   readonly queueDepth: number;
   /** Records every data task when given. */
   readonly recorder?: TaskRecorder;
+  /** Samples queue occupancy and link use when given. */
+  readonly sampler?: OccupancySampler;
 }
 
 /** What a PE's handler decides about one wavelet. */
@@ -207,6 +222,9 @@ export class Fabric {
     nextCycle: number;
   }[] = [];
   private cycle = 0;
+  /** Wavelets each router sent on its output ports since the last sample (only when sampling). */
+  private readonly sent: Uint32Array;
+  private lastSample = 0;
   /** The cycle after the last movement or the end of the last task. */
   private lastEvent = 0;
   /**
@@ -253,6 +271,7 @@ export class Fabric {
       }
     }
     this.queued = new Uint32Array(this.pes);
+    this.sent = new Uint32Array(params.sampler ? this.pes : 0);
     this.contexts = Array.from({ length: this.pes }, (_, pe) => ({
       send: (color: number, value: number) => {
         if (!Number.isSafeInteger(color) || color < 0 || color >= colors) {
@@ -340,11 +359,15 @@ export class Fabric {
   /** Runs until nothing moves or is pending; returns the cycle after the last event. */
   run(maxCycles = 1e9): number {
     for (const [pe, program] of this.programs.entries()) program?.start?.(this.contexts[pe]!);
+    const sampler = this.params.sampler;
     for (this.cycle = 0; this.cycle < maxCycles; this.cycle++) {
+      if (sampler && this.cycle >= this.lastSample + sampler.interval) this.sample(sampler);
       const active = this.step();
       if (active) this.lastEvent = Math.max(this.lastEvent, this.cycle + 1);
-      else if (this.idle()) return this.lastEvent;
-      else {
+      else if (this.idle()) {
+        if (sampler) this.sample(sampler);
+        return this.lastEvent;
+      } else {
         // Nothing moved: nothing will until the next task ends or the next wavelet arrives, so
         // skip the cycles between (long AXPY tasks leave the fabric quiet for many cycles).
         const next = this.nextEvent();
@@ -358,6 +381,26 @@ export class Fabric {
       }
     }
     throw new Error(`fabric: still running after ${maxCycles} cycles (a deadlock?)`);
+  }
+
+  /** One sample per mesh row of what waits in its queues and what its routers sent since the last. */
+  private sample(sampler: OccupancySampler): void {
+    const { cols, colors } = this.params;
+    const cycles = this.cycle - this.lastSample;
+    for (let row = 0; row < this.params.rows; row++) {
+      let queued = 0;
+      let sent = 0;
+      for (let pe = row * cols; pe < (row + 1) * cols; pe++) {
+        queued += this.queued[pe]!;
+        for (let color = 0; color < colors; color++) queued += this.qSize[this.queue(pe, PE_IN, color)]!;
+        sent += this.sent[pe]!;
+        this.sent[pe] = 0;
+      }
+      if (sampler.samples.length < sampler.limit)
+        sampler.samples.push({ row, cycle: this.cycle, queued, sent, cycles });
+      else sampler.dropped++;
+    }
+    this.lastSample = this.cycle;
   }
 
   /** The earliest cycle after this one at which a task ends, a wavelet arrives or is due to leave. */
@@ -441,6 +484,7 @@ export class Fabric {
         for (let port = 0; port < PORTS; port++) {
           if (!(mask & (1 << port))) continue;
           this.push(this.destination(pe, port, color), value, t + (port === RAMP ? ramp : hop));
+          if (this.sent.length > 0) this.sent[pe]!++;
           if (port === RAMP) this.counters.rampCrossings++;
           else {
             this.counters.hops++;

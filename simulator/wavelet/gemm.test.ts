@@ -5,6 +5,7 @@
  * cycle, as the fabric does, and the two agree within 2% on these cases.
  */
 import { describe, expect, it } from 'vitest';
+import type { OccupancySampler } from './fabric.ts';
 import { gemmGroupRowModel, simulateWaveletGemmGroup, type WaveletGemmInput } from './gemm.ts';
 import { cs2Group, lcg } from './test-support.ts';
 
@@ -114,5 +115,57 @@ describe('cross-check against the row fidelity', () => {
     const timingOnly = simulateWaveletGemmGroup({ ...input, values: undefined } as WaveletGemmInput);
     expect(timingOnly.cycles).toBe(withValues.cycles);
     expect(timingOnly.counters).toEqual(withValues.counters);
+  });
+});
+
+describe('I/O channels and samples of the queues', () => {
+  it('a channel feeding 4 rows delivers the same weights: the values match, the stream is the rows’ combined rate', () => {
+    const c: Case = { rows: 8, cols: 2, tokensPerPe: 8, n: 24, kSlice: 8, density: 0.4, buffers: 2 };
+    const { input, reference } = problem(c, 11);
+    // Each row's weights at one per 16 cycles: a channel of 4 rows carries one every 4 cycles.
+    const channels = simulateWaveletGemmGroup({ ...input, cyclesPerWeight: 16, ioRowsPerChannel: 4 });
+    for (let col = 0; col < c.cols; col++) {
+      for (let j = 0; j < c.n; j++) {
+        for (let t = 0; t < c.tokensPerPe; t++) {
+          const want = reference(col, t, j);
+          expect(Math.abs(channels.y[col]![j * c.tokensPerPe + t]! - want)).toBeLessThan(
+            1e-5 * (1 + Math.abs(want)) * c.rows,
+          );
+        }
+      }
+    }
+    // Two channels enter at the west edge; every weight goes in through one of them.
+    const weights = Array.from(input.counts).reduce((a, b) => a + b, 0);
+    expect(channels.counters.edgeWavelets).toBe(weights);
+    // The row kernel with the same channels agrees.
+    expect(
+      Math.abs(
+        channels.cycles / gemmGroupRowModel({ ...input, cyclesPerWeight: 16, ioRowsPerChannel: 4 }) - 1,
+      ),
+    ).toBeLessThan(0.02);
+    // A channel is one link: 4 rows at a weight per 2 cycles each would need 2 per cycle.
+    expect(() => simulateWaveletGemmGroup({ ...input, cyclesPerWeight: 2, ioRowsPerChannel: 4 })).toThrow(
+      /needs more than one wavelet per cycle/,
+    );
+  });
+
+  it('samples every row: queues empty at the end, link use a fraction, every router send counted once', () => {
+    const c = CASES[2]!;
+    const { input } = problem(c, 5);
+    const sampler = { interval: 50, limit: 100_000, samples: [] as OccupancySampler['samples'], dropped: 0 };
+    const run = simulateWaveletGemmGroup({ ...input, values: undefined, sampler } as WaveletGemmInput);
+    const rows = new Set(sampler.samples.map((s) => s.row));
+    expect(rows.size).toBe(c.rows);
+    expect(sampler.samples.length).toBeGreaterThanOrEqual(c.rows * Math.floor(run.cycles / 50));
+    let sent = 0;
+    for (const s of sampler.samples) {
+      sent += s.sent;
+      expect(s.sent).toBeLessThanOrEqual(s.cycles * c.cols * 5);
+    }
+    expect(sampler.samples.some((s) => s.queued > 0)).toBe(true);
+    for (const s of sampler.samples.slice(-c.rows)) expect(s.queued).toBe(0);
+    // Routers send on links (hops) and down ramps: at least every hop, at most every crossing.
+    expect(sent).toBeGreaterThanOrEqual(run.counters.hops);
+    expect(sent).toBeLessThanOrEqual(run.counters.hops + run.counters.rampCrossings);
   });
 });

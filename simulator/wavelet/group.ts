@@ -5,7 +5,16 @@
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
 import { fabricQueueWavelets, macsPerCycle } from '../../hardware/machine-rates.ts';
 import type { GroupCounts, RowKernelParams } from '../engine/row-pipeline.ts';
-import { EAST, Fabric, NORTH, RAMP, SOUTH, type TaskRecorder, WEST } from './fabric.ts';
+import {
+  EAST,
+  Fabric,
+  NORTH,
+  type OccupancySampler,
+  RAMP,
+  SOUTH,
+  type TaskRecorder,
+  WEST,
+} from './fabric.ts';
 
 /** One row group of R mesh rows × C mesh columns over N output columns. */
 export interface GroupShape {
@@ -32,6 +41,8 @@ export interface GroupShape {
   readonly ioRowsPerChannel?: number;
   /** Records the data tasks when given. */
   readonly recorder?: TaskRecorder;
+  /** Samples the rows' queues and links when given. */
+  readonly sampler?: OccupancySampler;
 }
 
 /**
@@ -65,6 +76,7 @@ export function groupFabric(g: GroupShape, colors: number): Fabric {
     rampLatencyCycles: g.rampLatencyCycles,
     queueDepth: g.queueDepth,
     ...(g.recorder ? { recorder: g.recorder } : {}),
+    ...(g.sampler ? { sampler: g.sampler } : {}),
   });
 }
 
