@@ -67,6 +67,8 @@ export async function simulateCancellably(
     onWorkloadDone?: (index: number, summary: WorkloadSummary) => void;
     /** What an interruption keeps, when it keeps something (a sweep's finished points). */
     interrupted?: () => string;
+    /** 'wavelet': every matmul scaled by a sampled region on the wavelet fabric. */
+    fidelity?: 'row' | 'wavelet';
   },
   setExitCode: (code: number) => void,
   finish: (summaries: WorkloadSummary[], wallSeconds: number, signal: AbortSignal) => Promise<void>,
@@ -89,6 +91,7 @@ export async function simulateCancellably(
   try {
     const started = performance.now();
     const callbacks = {
+      ...(options.fidelity ? { fidelity: options.fidelity } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
       ...(options.onWorkloadDone ? { onWorkloadDone: options.onWorkloadDone } : {}),
     };

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { HardwareConfigSchema } from '../hardware/hardware-config.ts';
 import { ModelConfigSchema } from '../models/model-config.ts';
+import type { WaveletScaling } from '../simulator/assemble.ts';
 import type { WorkloadSummary } from '../simulator/run-summary.ts';
 import { GradualScheduleSchema } from '../workloads/index.ts';
 import { assertFiniteNumbers } from './finite.ts';
@@ -288,7 +289,21 @@ const GpuSchema = z
   })
   .describe('The H100 baseline and context (docs/design.md §8)');
 
-const TimingSchema = z.strictObject({ drawMs: z.number(), simulateMs: z.number() });
+const TimingSchema = z.strictObject({
+  drawMs: z.number(),
+  simulateMs: z.number(),
+  wavelet: z
+    .strictObject({
+      nodes: z.number(),
+      ratioMin: z.number(),
+      ratioMean: z.number(),
+      ratioMax: z.number(),
+    })
+    .optional()
+    .describe(
+      'run --fidelity wavelet: the matmuls scaled by a sampled region on the wavelet fabric, and the wavelet / row ratios',
+    ),
+});
 
 export const ReportMetaSchema = z
   .strictObject({
@@ -365,9 +380,10 @@ function runReport(summary: WorkloadSummary, m: RunMetrics, gpu: GpuBaseline): R
 }
 
 function timingsOf(summaries: readonly WorkloadSummary[]): ReportMeta['runs'] {
-  const timing = (s: { drawMs: number; simulateMs: number }) => ({
+  const timing = (s: { drawMs: number; simulateMs: number; wavelet?: WaveletScaling }) => ({
     drawMs: s.drawMs,
     simulateMs: s.simulateMs,
+    ...(s.wavelet ? { wavelet: s.wavelet } : {}),
   });
   return summaries.map((w) => ({
     name: w.name,

@@ -104,6 +104,33 @@ export interface StepResult {
   /** Milliseconds the units spent drawing masks and simulating. */
   readonly drawMs: number;
   readonly simulateMs: number;
+  /** With the wavelet fidelity: how many matmuls were scaled by a sampled region, and by what. */
+  readonly wavelet?: WaveletScaling;
+}
+
+/** The wavelet / row cycle ratios of a step's sampled regions (simulator/wavelet/sample.ts). */
+export interface WaveletScaling {
+  readonly nodes: number;
+  readonly ratioMin: number;
+  readonly ratioMean: number;
+  readonly ratioMax: number;
+}
+
+/** The ratios of the sampled regions among `results`, if any. */
+function waveletScaling(results: readonly UnitResult[]): WaveletScaling | undefined {
+  const ratios: number[] = [];
+  for (const unit of results) {
+    for (const r of unit.results) {
+      if (r.wavelet && r.wavelet.rowCycles > 0) ratios.push(r.wavelet.waveletCycles / r.wavelet.rowCycles);
+    }
+  }
+  if (ratios.length === 0) return undefined;
+  return {
+    nodes: ratios.length,
+    ratioMin: Math.min(...ratios),
+    ratioMean: ratios.reduce((a, b) => a + b, 0) / ratios.length,
+    ratioMax: Math.max(...ratios),
+  };
 }
 
 /** The pseudo-op that carries the spill policy's activation traffic (not a node of the graph). */
@@ -119,6 +146,7 @@ export function assembleStep(
   const byKey = new Map<string, TaskResult>();
   let drawMs = 0;
   let simulateMs = 0;
+  const wavelet = waveletScaling(results);
   for (const unit of results) {
     drawMs += unit.drawMs;
     simulateMs += unit.simulateMs;
@@ -222,5 +250,6 @@ export function assembleStep(
     },
     drawMs,
     simulateMs,
+    ...(wavelet ? { wavelet } : {}),
   };
 }

@@ -6,7 +6,6 @@
 import type { MatmulTiling } from '../compiler/place/placed-program.ts';
 import { chooseMatmulTiling, type MatmulProblem } from '../compiler/place/tile-matmul.ts';
 import type { HardwareConfig } from '../hardware/hardware-config.ts';
-import { IO_CHANNEL_ROWS } from '../hardware/machine-rates.ts';
 import { inputError } from '../models/diagnostics.ts';
 import { drawMaskTilings } from '../models/masks/multi-tiling.ts';
 import { randomStream } from '../models/random-streams.ts';
@@ -170,12 +169,9 @@ function waveletRun(
 ): GemmRun {
   const slices = Math.ceil(t.k / t.kSlice);
   const figures = machineFigures(hw, t.tokensPerPe);
-  // The group's rows share its I/O: each row gets its part of the row kernel's rate, through a
-  // channel per IO_CHANNEL_ROWS rows, as the row kernel has it. A channel is one link: where it
-  // would need more than a wavelet per cycle (a small mesh with a whole wafer's I/O), it feeds
-  // fewer rows.
+  // The group's rows share its I/O: each row's stream gets its part of the row kernel's rate (a
+  // stream per row, not the 16-row channels: see simulator/wavelet/sample.ts).
   const cyclesPerWeight = Math.max(1, rowKernelParams(hw, t).ioCyclesPerWeight * t.rowsPerGroup);
-  const ioRowsPerChannel = Math.max(1, Math.min(IO_CHANNEL_ROWS, Math.floor(cyclesPerWeight)));
   const events =
     t.activeCols * t.rowGroups * t.rowsPerGroup * t.colsPerGroup * (t.tokensPerPe + t.kSlice * t.density);
   if (events > MAX_WAVELET_EVENTS) {
@@ -222,7 +218,6 @@ function waveletRun(
       ...figures,
       buffers: t.buffers,
       cyclesPerWeight,
-      ioRowsPerChannel,
       ...(recorder ? { recorder } : {}),
       ...(sampler ? { sampler } : {}),
     });

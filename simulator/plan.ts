@@ -33,6 +33,8 @@ export function planPhase(
     masks?: ReadonlyMap<string, BitMask>;
     /** 'simulate' simulates a remainder micro-batch in full even when it could be scaled. */
     readonly remainder?: 'scale' | 'simulate';
+    /** 'wavelet': every matmul scaled by a sampled region on the wavelet fabric. */
+    readonly fidelity?: 'row' | 'wavelet';
   },
 ): PhasePlan {
   const { program } = compiled;
@@ -105,6 +107,7 @@ export function planPhase(
       seed: options.seed,
       ...(mask ? { mask } : {}),
       tasks,
+      ...(options.fidelity === 'wavelet' ? { fidelity: 'wavelet' as const } : {}),
     });
   }
   const dense = [...denseTasks.values()];
@@ -114,6 +117,7 @@ export function planPhase(
       id: `dense:${i / DENSE_TASKS_PER_UNIT}`,
       hardware,
       tasks: dense.slice(i, i + DENSE_TASKS_PER_UNIT),
+      ...(options.fidelity === 'wavelet' ? { fidelity: 'wavelet' as const } : {}),
     });
   }
   return { units, layout: { microBatches, scaled } };

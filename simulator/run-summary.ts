@@ -7,7 +7,7 @@ import type { HardwareConfig } from '../hardware/hardware-config.ts';
 import type { ModelConfig } from '../models/model-config.ts';
 import type { SparsitySpec } from '../models/sparsity.ts';
 import { type SparsitySchedule, toWorkloadFile, type Workload } from '../workloads/index.ts';
-import type { NodeResult, OpKind, StepResult, StepTimeline } from './assemble.ts';
+import type { NodeResult, OpKind, StepResult, StepTimeline, WaveletScaling } from './assemble.ts';
 import { addCounters, type Counters, zeroCounters } from './counters.ts';
 import type { PhaseResult, SimulatedStep, WorkloadResult } from './run-workload.ts';
 import type { StepBoundary } from './step-boundary.ts';
@@ -36,6 +36,8 @@ export interface StepSummary {
   /** Wall milliseconds the units spent drawing masks and simulating (outside the results proper). */
   readonly drawMs: number;
   readonly simulateMs: number;
+  /** With the wavelet fidelity: the sampled regions' wavelet / row ratios. */
+  readonly wavelet?: WaveletScaling;
 }
 
 export interface PhaseSummary {
@@ -94,6 +96,7 @@ function summarizeStep(s: SimulatedStep): StepSummary {
     timeline: step.timeline,
     drawMs: step.drawMs,
     simulateMs: step.simulateMs,
+    ...(step.wavelet ? { wavelet: step.wavelet } : {}),
   };
 }
 

@@ -89,6 +89,8 @@ export interface SimulateOptions {
   }) => void;
   /** How a remainder micro-batch's sparse matmuls are simulated (simulator/remainder.ts): 'scale' by default. */
   readonly remainder?: 'scale' | 'simulate';
+  /** 'wavelet': every matmul scaled by a sampled region on the wavelet fabric (simulator/wavelet/sample.ts). */
+  readonly fidelity?: 'row' | 'wavelet';
   /**
    * Called with each workload's result as soon as every step it needs is simulated (a sweep writes
    * each point as it completes). Units are started workload by workload to that end.
@@ -180,6 +182,7 @@ function planJobs(jobs: readonly StepJob[], options: SimulateOptions): PlannedBa
       sparsifiable: new Set(workload.sparsity.weights),
       ...(compiled.masks ? { masks: compiled.masks } : {}),
       ...(options.remainder ? { remainder: options.remainder } : {}),
+      ...(options.fidelity ? { fidelity: options.fidelity } : {}),
     });
     job.compiled = compiled;
     job.layout = plan.layout;

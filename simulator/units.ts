@@ -15,6 +15,7 @@ import { parsePattern } from '../models/sparsity.ts';
 import type { Counters } from './counters.ts';
 import { denseRowCounts } from './engine/mask-counts.ts';
 import { simulateMatmul, simulateSimple } from './engine/simulate-node.ts';
+import type { WaveletSample } from './wavelet/sample.ts';
 
 /** One node to simulate inside a unit: which placement, and under which key its result is stored. */
 export interface UnitTask {
@@ -41,12 +42,15 @@ export type SimUnit =
       /** A real mask, when the workload imports one; otherwise the mask is drawn from the seed. */
       readonly mask?: BitMask;
       readonly tasks: readonly UnitTask[];
+      /** 'wavelet': each matmul scaled by a sampled region on the wavelet fabric. */
+      readonly fidelity?: 'row' | 'wavelet';
     }
   | {
       readonly kind: 'dense';
       readonly id: string;
       readonly hardware: HardwareConfig;
       readonly tasks: readonly UnitTask[];
+      readonly fidelity?: 'row' | 'wavelet';
     };
 
 export interface TaskResult {
@@ -54,6 +58,8 @@ export interface TaskResult {
   readonly counters: Counters;
   readonly rowBusy: Float64Array;
   readonly activeCols: number;
+  /** With the wavelet fidelity: the region the node's cycles were scaled by. */
+  readonly wavelet?: WaveletSample;
 }
 
 export interface UnitResult {
@@ -124,6 +130,7 @@ export function simulateUnit(unit: SimUnit): UnitResult {
       const r = isMatmul(task.placement)
         ? simulateMatmul(hw, task.placement.tiling, denseCounts(task.placement.tiling), {
             denseWork: task.denseWork,
+            ...(unit.fidelity ? { fidelity: unit.fidelity } : {}),
           })
         : simulateSimple(hw, task.node, task.placement);
       results.push({ key: task.key, ...r });
@@ -164,7 +171,10 @@ export function simulateUnit(unit: SimUnit): UnitResult {
   for (const { task, tiling, index } of matmulTasks) {
     results.push({
       key: task.key,
-      ...simulateMatmul(hw, tiling, counts[index]!, { denseWork: task.denseWork }),
+      ...simulateMatmul(hw, tiling, counts[index]!, {
+        denseWork: task.denseWork,
+        ...(unit.fidelity ? { fidelity: unit.fidelity } : {}),
+      }),
     });
   }
   return { id: unit.id, results, drawMs: drawn - started, simulateMs: performance.now() - drawn };

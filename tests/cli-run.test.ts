@@ -299,6 +299,42 @@ describe('run: a cluster of systems', () => {
   });
 });
 
+describe('run --fidelity wavelet', () => {
+  it('scales each matmul by its sampled region on the fabric: the same report, close to row, serial ≡ parallel', () => {
+    const a = runCli(['run', 'small.json', '--fidelity', 'wavelet', '--workers', '0', '--out', 'wavelet0'], {
+      cwd: dir,
+    });
+    const b = runCli(
+      ['run', 'small.json', '--fidelity', 'wavelet', '--workers', '2', '--out', 'wavelet2', '--json'],
+      { cwd: dir },
+    );
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    const wavelet = readReport('wavelet0');
+    expect(() => ReportSchema.parse(wavelet)).not.toThrow();
+    // Byte-identical apart from meta, whatever the worker count.
+    expect(JSON.stringify(withoutMeta(JSON.parse(b.stdout)))).toBe(JSON.stringify(withoutMeta(wavelet)));
+    // Every phase's step sampled: the matmuls it scaled, and by what (the fidelities agree within
+    // a few percent, as the cross-check finds).
+    const meta = wavelet.meta as {
+      runs: { phases: { samples: { wavelet?: { nodes: number; ratioMin: number; ratioMax: number } }[] }[] }[];
+    };
+    for (const phase of meta.runs[0]!.phases) {
+      const w = phase.samples[0]!.wavelet!;
+      expect(w.nodes).toBeGreaterThan(10);
+      expect(w.ratioMin).toBeGreaterThan(0.9);
+      expect(w.ratioMax).toBeLessThan(1.1);
+    }
+    const row = readReport('out/small') as { runs: { phases: { stepSeconds: number }[] }[] };
+    const scaled = wavelet as unknown as typeof row;
+    row.runs[0]!.phases.forEach((p, i) => {
+      expect(Math.abs(scaled.runs[0]!.phases[i]!.stepSeconds / p.stepSeconds - 1)).toBeLessThan(0.05);
+    });
+    // A row run says nothing of samples.
+    expect(JSON.stringify((readReport('out/small') as { meta: unknown }).meta)).not.toContain('ratioMean');
+  }, 120_000);
+});
+
 describe('run: bad input exits 2 with a message, and writes nothing', () => {
   const cases: [string, string[], RegExp][] = [
     [
@@ -308,9 +344,9 @@ describe('run: bad input exits 2 with a message, and writes nothing', () => {
     ],
     ['an unknown preset', ['run', 'mediswift-q-s75'], /unknown workload or study 'mediswift-q-s75'/],
     [
-      '--fidelity wavelet',
-      ['run', 'small.json', '--fidelity', 'wavelet'],
-      /--fidelity: run simulates whole steps with the 'row' fidelity only in this version; the 'wavelet' fidelity .* runs single GEMMs/,
+      '--fidelity cycle',
+      ['run', 'small.json', '--fidelity', 'cycle'],
+      /--fidelity: 'cycle' is not a fidelity; accepted: row, wavelet/,
     ],
     ['--workers -1', ['run', 'small.json', '--workers', '-1'], /--workers: '-1' must be a whole number/],
   ];

@@ -27,16 +27,6 @@ interface RunCommandOptions {
   json?: boolean;
 }
 
-function checkFidelity(text: string): void {
-  if (parseFidelity(text, " (only 'row' for run in this version)") === 'row') return;
-  throw inputError(
-    'invalid-value',
-    '--fidelity',
-    "run simulates whole steps with the 'row' fidelity only in this version; the 'wavelet' fidelity (every PE, " +
-      'router and wavelet) runs single GEMMs (wafersim gemm --fidelity wavelet) and the cross-check (wafersim crosscheck)',
-  );
-}
-
 function summaryTable(report: Report): string {
   const rows: string[][] = [];
   for (const run of report.runs) {
@@ -92,7 +82,12 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
     )
     .option(SET_OPTION, SET_HELP, collect)
     .option('--workers <N>', 'worker threads; 0 runs in this thread (default: the number of CPU cores)')
-    .option('--fidelity <row>', "simulation fidelity: 'row', the only one in this version", 'row')
+    .option(
+      '--fidelity <row|wavelet>',
+      "simulation fidelity: 'row' (every matmul's row groups, collapsed row by row), or 'wavelet' (the same, each " +
+        "matmul's cycles scaled by its slowest row group's sampled region run PE by PE on the wavelet fabric; slower)",
+      'row',
+    )
     .option('--json', 'print only the report JSON on stdout (the files are still written)')
     .option(
       '--trace <file>',
@@ -101,7 +96,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
     .action(async (ref: string, options: RunCommandOptions) => {
       // Validate every option before any work, so bad input exits 2 with nothing written.
       const workers = parseWorkers(options.workers);
-      checkFidelity(options.fidelity ?? 'row');
+      const fidelity = parseFidelity(options.fidelity ?? 'row');
       const resolved = resolveRef(ref, options.set);
       const outDir = options.out ?? defaultOutDir(resolved.name);
       checkOutDir(outDir);
@@ -110,7 +105,7 @@ export function registerRun(program: Command, io: Io, setExitCode: (code: number
 
       await simulateCancellably(
         io,
-        { workloads: resolved.workloads, workers, json: Boolean(options.json), what: 'simulation' },
+        { workloads: resolved.workloads, workers, json: Boolean(options.json), what: 'simulation', fidelity },
         setExitCode,
         async (summaries, wallSeconds, signal) => {
           const meta: InvocationMeta = {

@@ -541,7 +541,7 @@ const argvCase: fc.Arbitrary<FuzzCase> = fc
       ['compare'],
       ['validate', '--workers', '-1'],
       ['run', 'mediswift-xl-s75', '--workers', 'many'],
-      ['run', 'mediswift-xl-s75', '--fidelity', 'wavelet'],
+      ['run', 'mediswift-xl-s75', '--fidelity', 'cycle'],
       ['nosuch-command'],
       ['--nosuch-flag'],
       ['crosscheck', '--nosuch'],

@@ -17,6 +17,7 @@ import {
 } from '../../hardware/machine-rates.ts';
 import type { SliceCounts } from '../../models/masks/multi-tiling.ts';
 import { type Counters, zeroCounters, zeroCycles } from '../counters.ts';
+import { sampleGroup, type WaveletSample } from '../wavelet/sample.ts';
 import type { RowCounts } from './mask-counts.ts';
 import {
   createScratch,
@@ -32,6 +33,8 @@ export interface NodeResult {
   readonly rowBusy: Float64Array;
   /** Mesh columns that hold tokens: the PEs of a row beyond these are idle. */
   readonly activeCols: number;
+  /** With the wavelet fidelity: the sampled region its cycles were scaled by. */
+  readonly wavelet?: WaveletSample;
 }
 
 export function rowKernelParams(hw: HardwareConfig, t: MatmulTiling): RowKernelParams {
@@ -75,7 +78,7 @@ export function simulateMatmul(
   hw: HardwareConfig,
   t: MatmulTiling,
   counts: SliceCounts | RowCounts,
-  options: { readonly denseWork?: boolean } = {},
+  options: { readonly denseWork?: boolean; readonly fidelity?: 'row' | 'wavelet' } = {},
 ): NodeResult {
   const layout =
     'perRow' in counts
@@ -86,6 +89,7 @@ export function simulateMatmul(
   const run = t.kernel === 'sddmm' ? simulateSddmmGroup : simulateGemmGroup;
   const rowBusy = new Float64Array(hw.meshRows);
   let slowest: GroupTiming | undefined;
+  let slowestColumns = { colStart: 0, colEnd: 0 };
   let nonZeros = 0;
   let wavelets = 0;
   for (let g = 0; g < t.rowGroups; g++) {
@@ -96,7 +100,10 @@ export function simulateMatmul(
     rowBusy.set(timing.rowBusy, g * t.rowsPerGroup);
     nonZeros += timing.nonZeros;
     wavelets += timing.fabricWavelets;
-    if (!slowest || timing.endCycle > slowest.endCycle) slowest = timing;
+    if (!slowest || timing.endCycle > slowest.endCycle) {
+      slowest = timing;
+      slowestColumns = { colStart, colEnd };
+    }
   }
   const cycles = zeroCycles();
   if (slowest) {
@@ -109,6 +116,14 @@ export function simulateMatmul(
     cycles.reduction = c.reductionWait;
     // The kernels' drain includes the multicast across the row's PEs (and an SDDMM's row sums).
     cycles.fillDrain = c.fill + c.drain;
+  }
+  // The wavelet fidelity: the slowest group's sampled region on both fidelities, every cause
+  // scaled by their ratio (simulator/wavelet/sample.ts).
+  let wavelet: WaveletSample | undefined;
+  if (options.fidelity === 'wavelet' && slowest) {
+    wavelet = sampleGroup(hw, t, layout, slowestColumns.colStart, slowestColumns.colEnd, p);
+    const ratio = wavelet.rowCycles > 0 ? wavelet.waveletCycles / wavelet.rowCycles : 1;
+    for (const cause of Object.keys(cycles) as (keyof typeof cycles)[]) cycles[cause] *= ratio;
   }
   if (t.kernel === 'attention' || options.denseWork) {
     // Work sparsity cannot touch (DESIGN §6): activation × activation products, the LM head,
@@ -141,7 +156,7 @@ export function simulateMatmul(
     bytesOut: t.fromIo && t.kernel === 'sddmm' ? nonZeros * valueBytes : 0,
     peBusyCycles: busyPes * t.activeCols,
   };
-  return { counters, rowBusy, activeCols: t.activeCols };
+  return { counters, rowBusy, activeCols: t.activeCols, ...(wavelet ? { wavelet } : {}) };
 }
 
 /** Element-wise ops, I/O streams and the optimizer: single-stage costs from the placement. */

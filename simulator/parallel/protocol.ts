@@ -32,6 +32,7 @@ export interface SessionApi {
     workers: number,
     onProgress?: (event: SimulationProgress) => void | Promise<void>,
     onWorkloadDone?: (index: number, summary: WorkloadSummary) => void | Promise<void>,
+    fidelity?: 'row' | 'wavelet',
   ): Promise<WorkloadSummary[]>;
   cancel(): void;
 }

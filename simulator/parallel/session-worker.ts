@@ -17,7 +17,7 @@ import { type SessionApi, type SimulationProgress, summaryTransferables, toWireE
 let current: AbortController | undefined;
 
 const api: SessionApi = {
-  async run(workloads: readonly Workload[], workers: number, onProgress?, onWorkloadDone?) {
+  async run(workloads: readonly Workload[], workers: number, onProgress?, onWorkloadDone?, fidelity?) {
     const controller = new AbortController();
     current = controller;
     const executor = workers === 1 ? serialExecutor : createExecutor(workers);
@@ -29,6 +29,7 @@ const api: SessionApi = {
       const summaries: WorkloadSummary[] = await simulateRun(workloads, {
         executor,
         signal: controller.signal,
+        ...(fidelity ? { fidelity } : {}),
         onProgress: (event: SimulationProgress) => {
           if (onProgress) delivered = Promise.resolve(onProgress(event)).catch(() => {});
         },

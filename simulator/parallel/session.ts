@@ -27,6 +27,7 @@ export interface SessionOptions {
   /** Each workload's summary as soon as it is simulated, in the calling thread. */
   readonly onWorkloadDone?: (index: number, summary: WorkloadSummary) => void;
   readonly signal?: AbortSignal;
+  readonly fidelity?: 'row' | 'wavelet';
 }
 
 export async function runInSession(
@@ -59,6 +60,7 @@ export async function runInSession(
         workers,
         onProgress ? Comlink.proxy(onProgress) : undefined,
         onWorkloadDone ? Comlink.proxy(onWorkloadDone) : undefined,
+        options.fidelity,
       ),
       cancelled,
       died,
