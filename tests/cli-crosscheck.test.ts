@@ -116,7 +116,8 @@ describe('wafersim crosscheck', () => {
       }
       expect(use.some((e) => (e.args.fraction ?? 0) > 0)).toBe(true);
       const lastQueued = new Map<string, number>();
-      for (const e of [...queued].sort((a, b) => a.ts - b.ts)) lastQueued.set(`${e.pid}/${e.name}`, e.args.wavelets!);
+      for (const e of [...queued].sort((a, b) => a.ts - b.ts))
+        lastQueued.set(`${e.pid}/${e.name}`, e.args.wavelets!);
       for (const v of lastQueued.values()) expect(v).toBe(0);
       const row = await runMain([...args, ...mesh, '--trace', file]);
       expect(row.code).toBe(2);

@@ -317,7 +317,9 @@ describe('run --fidelity wavelet', () => {
     // Every phase's step sampled: the matmuls it scaled, and by what (the fidelities agree within
     // a few percent, as the cross-check finds).
     const meta = wavelet.meta as {
-      runs: { phases: { samples: { wavelet?: { nodes: number; ratioMin: number; ratioMax: number } }[] }[] }[];
+      runs: {
+        phases: { samples: { wavelet?: { nodes: number; ratioMin: number; ratioMax: number } }[] }[];
+      }[];
     };
     for (const phase of meta.runs[0]!.phases) {
       const w = phase.samples[0]!.wavelet!;

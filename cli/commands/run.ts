@@ -1,6 +1,5 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { inputError } from '../../models/diagnostics.ts';
 import { seconds } from '../../reports/format-values.ts';
 import { checkOutDir, defaultOutDir } from '../../reports/output-folder.ts';
 import {

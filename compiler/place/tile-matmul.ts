@@ -86,8 +86,7 @@ export function estimateMatmul(hw: HardwareConfig, p: MatmulProblem, rowGroups: 
   const reduction = tpp;
   const io = p.fromIo ? (rowGroups * p.k * p.density) / ioWeightsPerCycle(hw, p.density < 1) : 0;
   const rowSums = rowSum * (activeCols - 1) * (2 * hw.rampLatencyCycles + 2 * hw.hopLatencyCycles + 1);
-  const fillCycles =
-    chainLatencyCycles(hw, rowsPerGroup) + activeCols * hw.hopLatencyCycles + tpp + rowSums;
+  const fillCycles = chainLatencyCycles(hw, rowsPerGroup) + activeCols * hw.hopLatencyCycles + tpp + rowSums;
   const steady = Math.max(compute, reduction, io);
   const boundBy: BoundingLimit =
     steady === compute ? 'compute' : steady === io ? 'io' : p.kernel === 'sddmm' ? 'broadcast' : 'reduction';
