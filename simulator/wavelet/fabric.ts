@@ -210,12 +210,15 @@ export class Fabric {
   private readonly nextPort: Int8Array;
   /** Wavelets waiting in (or on their way to) each router's input queues: a router with none is skipped. */
   private readonly queued: Uint32Array;
+  /** The same by input port (pe · 5 + port): a port with none has its colors skipped. */
+  private readonly portQueued: Uint32Array;
   /** Streams entering at the region's edge (the wafer I/O), by router input port. */
   private readonly edges: {
     /** The queue every wavelet enters, or −1 when `queues` gives one per wavelet. */
     readonly q: number;
     readonly queues: readonly number[] | undefined;
     readonly pe: number;
+    readonly port: number;
     readonly values: readonly number[];
     readonly cyclesPerWavelet: number;
     next: number;
@@ -271,6 +274,7 @@ export class Fabric {
       }
     }
     this.queued = new Uint32Array(this.pes);
+    this.portQueued = new Uint32Array(this.pes * PORTS);
     this.sent = new Uint32Array(params.sampler ? this.pes : 0);
     this.contexts = Array.from({ length: this.pes }, (_, pe) => ({
       send: (color: number, value: number) => {
@@ -349,7 +353,7 @@ export class Fabric {
     // whose queue is full holds back those behind it.
     const q = typeof color === 'number' ? this.queue(pe, port, color) : -1;
     const queues = typeof color === 'number' ? undefined : color.map((c) => this.queue(pe, port, c));
-    this.edges.push({ q, queues, pe, values, cyclesPerWavelet, next: 0, nextCycle: 0 });
+    this.edges.push({ q, queues, pe, port, values, cyclesPerWavelet, next: 0, nextCycle: 0 });
   }
 
   load(pe: number, program: PeProgram): void {
@@ -450,6 +454,7 @@ export class Fabric {
       }
       this.push(q, e.values[e.next++]!, t);
       this.queued[e.pe]!++;
+      this.portQueued[e.pe * PORTS + e.port]!++;
       this.counters.edgeWavelets++;
       // The next one a rate's worth later, but never before the next cycle.
       e.nextCycle = Math.max(t + 1, e.nextCycle + e.cyclesPerWavelet);
@@ -464,6 +469,10 @@ export class Fabric {
         const slot = (this.turn[pe]! + k) % candidates;
         const inPort = Math.floor(slot / colors);
         const color = slot % colors;
+        if (this.portQueued[pe * PORTS + inPort] === 0) {
+          k += colors - 1 - color; // nothing on this port: on to the next port's colors
+          continue;
+        }
         const q = this.queue(pe, inPort, color);
         if (!this.headReady(q, t)) continue;
         const mask = this.routes[(pe * colors + color) * PORTS + inPort]!;
@@ -481,6 +490,7 @@ export class Fabric {
         }
         const value = this.pop(q);
         this.queued[pe]!--;
+        this.portQueued[pe * PORTS + inPort]!--;
         for (let port = 0; port < PORTS; port++) {
           if (!(mask & (1 << port))) continue;
           this.push(this.destination(pe, port, color), value, t + (port === RAMP ? ramp : hop));
@@ -488,7 +498,9 @@ export class Fabric {
           if (port === RAMP) this.counters.rampCrossings++;
           else {
             this.counters.hops++;
-            this.queued[this.nextPe[pe * 4 + port]!]!++;
+            const next = this.nextPe[pe * 4 + port]!;
+            this.queued[next]!++;
+            this.portQueued[next * PORTS + this.nextPort[pe * 4 + port]!]!++;
           }
         }
         portsUsed |= mask;
@@ -531,6 +543,7 @@ export class Fabric {
         if (this.qSize[q]! < depth) {
           this.push(q, out.value(), t + ramp);
           this.queued[pe]!++;
+          this.portQueued[pe * PORTS + RAMP]!++;
           out.shift();
           this.counters.rampCrossings++;
           moved = true;
