@@ -9,7 +9,6 @@
  * a smaller set of values (768 cases, about 10 minutes here). Each case's mask is drawn from a stream named after the case.
  */
 import type { HardwareConfig } from '../../hardware/hardware-config.ts';
-import { IO_CHANNEL_ROWS } from '../../hardware/machine-rates.ts';
 import { randomStream } from '../../models/random-streams.ts';
 import { gemmGroupRowModel, simulateWaveletGemmGroup, type WaveletGemmInput } from './gemm.ts';
 import { machineFigures } from './group.ts';
@@ -167,11 +166,11 @@ export function runCrosscheckCase(hw: HardwareConfig, c: CrosscheckCase): Crossc
     n: c.n,
     ...figures,
     buffers: c.buffers,
-    // I/O-bound: each row's weights arrive at half the rate its PEs could use them, through the
-    // wafer's I/O channels (one per 16 rows, each row's values in turn). Otherwise each row has a
-    // stream of its own that keeps up (one channel could not carry a wavelet per cycle per row).
+    // I/O-bound: each row's weights arrive at half the rate its PEs could use them. Each row has a
+    // stream of its own in both fidelities: through the 16-row channels, a row's burst of weights
+    // fills its queue and holds the others back in the wavelet program (docs/design.md §6).
     cyclesPerWeight: c.ioBound ? 2 * perWeight : 1,
-    ioRowsPerChannel: c.ioBound ? IO_CHANNEL_ROWS : 1,
+    ioRowsPerChannel: 1,
   };
   let waveletCycles: number;
   let rowCycles: number;
