@@ -85,7 +85,8 @@ export function estimateMatmul(hw: HardwareConfig, p: MatmulProblem, rowGroups: 
   const compute = kSlice * p.density * (axpyCycles(hw, tpp) + rowSum) + tpp;
   const reduction = tpp;
   const io = p.fromIo ? (rowGroups * p.k * p.density) / ioWeightsPerCycle(hw, p.density < 1) : 0;
-  const rowSums = rowSum * (activeCols - 1) * (2 * hw.rampLatencyCycles + 2 * hw.hopLatencyCycles + 1);
+  // Back along the row's PEs: a chain hop and an add per PE.
+  const rowSums = rowSum * (chainLatencyCycles(hw, activeCols) + activeCols - 1);
   const fillCycles = chainLatencyCycles(hw, rowsPerGroup) + activeCols * hw.hopLatencyCycles + tpp + rowSums;
   const steady = Math.max(compute, reduction, io);
   const boundBy: BoundingLimit =

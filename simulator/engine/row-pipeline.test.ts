@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createScratch,
-  type GroupCounts,
-  type RowKernelParams,
-  simulateGemmGroup,
-  simulateSddmmGroup,
-} from './row-pipeline.ts';
+import { createScratch, type GroupCounts, type RowKernelParams, simulateGemmGroup } from './row-pipeline.ts';
+import { simulateSddmmGroup } from './sddmm-pipeline.ts';
 
 const base: RowKernelParams = {
   rowsPerGroup: 1,

@@ -19,13 +19,8 @@ import type { SliceCounts } from '../../models/masks/multi-tiling.ts';
 import { type Counters, zeroCounters, zeroCycles } from '../counters.ts';
 import { sampleGroup, type WaveletSample } from '../wavelet/sample.ts';
 import type { RowCounts } from './mask-counts.ts';
-import {
-  createScratch,
-  type GroupTiming,
-  type RowKernelParams,
-  simulateGemmGroup,
-  simulateSddmmGroup,
-} from './row-pipeline.ts';
+import { createScratch, type GroupTiming, type RowKernelParams, simulateGemmGroup } from './row-pipeline.ts';
+import { simulateSddmmGroup } from './sddmm-pipeline.ts';
 
 export interface NodeResult {
   readonly counters: Counters;

@@ -170,7 +170,6 @@ export function runCrosscheckCase(hw: HardwareConfig, c: CrosscheckCase): Crossc
     // stream of its own in both fidelities: through the 16-row channels, a row's burst of weights
     // fills its queue and holds the others back in the wavelet program (docs/design.md §6).
     cyclesPerWeight: c.ioBound ? 2 * perWeight : 1,
-    ioRowsPerChannel: 1,
   };
   let waveletCycles: number;
   let rowCycles: number;

@@ -18,7 +18,8 @@
  *
  * `sddmmGroupRowModel` runs the `row` fidelity's kernel on the same counts for the cross-check.
  */
-import { createScratch, simulateSddmmGroup } from '../engine/row-pipeline.ts';
+import { createScratch } from '../engine/row-pipeline.ts';
+import { simulateSddmmGroup } from '../engine/sddmm-pipeline.ts';
 import { EAST, type FabricCounters, NORTH, type PeProgram, RAMP, SOUTH, WEST } from './fabric.ts';
 import {
   type GroupShape,
